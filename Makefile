@@ -1,0 +1,79 @@
+# One entry point for every command. `make run` and `make test` work on a fresh clone.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+# Debian packages the tests need; installed when missing and we are root.
+DEBIAN_PACKAGES := chromium
+
+.PHONY: run test setup lint typecheck test-unit test-http test-browser test-postgres i18n i18n-check system-deps node-deps clean help
+
+help:
+	@echo "make run     start the portal on http://127.0.0.1:$(PORT) with demo data"
+	@echo "make test    install what is missing, then lint, type-check and run every test"
+	@echo "make i18n    extract messages and update all catalogs"
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+run: setup
+	$(BIN)/portal migrate
+	$(BIN)/portal seed-demo
+	$(BIN)/portal serve --port $(PORT)
+
+system-deps:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing Debian packages:$$missing (run as root or install them)"; exit 1; fi; \
+	fi
+
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+node-deps: node_modules/axe-core/axe.min.js
+
+lint: setup
+	$(BIN)/ruff format --check portal intake tests
+	$(BIN)/ruff check portal intake tests
+
+typecheck: setup
+	$(BIN)/mypy
+
+i18n: setup
+	$(BIN)/python -m portal.i18n_tools update
+
+i18n-check: setup
+	$(BIN)/python -m portal.i18n_tools check
+
+test-unit: setup
+	$(BIN)/pytest tests/unit
+
+test-http: setup
+	$(BIN)/pytest tests/http
+
+test-browser: setup system-deps node-deps
+	$(BIN)/pytest tests/browser
+
+# The database-touching tests again, on PostgreSQL, when PORTAL_TEST_DATABASE_URL is set.
+test-postgres: setup
+	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
+	  PORTAL_TEST_BACKEND=postgresql $(BIN)/pytest -m db; \
+	else echo "PORTAL_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
+
+test: setup system-deps node-deps lint typecheck
+	$(BIN)/pytest
+	$(MAKE) --no-print-directory test-postgres
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

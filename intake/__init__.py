@@ -1,0 +1,1 @@
+"""The domain of the portal: plain Python, never imports the web side."""

@@ -1,0 +1,216 @@
+"""The portal's data, as SQLModel tables. Migrations in ``portal/migrations`` follow these.
+
+Times are timezone-aware UTC (``utcnow()``); SQLModel stores them so that SQLite and PostgreSQL
+give back the same aware values.
+Money is stored in öre (integers), never as floats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Role(enum.StrEnum):
+    informator = "informator"
+    officer = "officer"
+    quality = "quality"
+    admin = "admin"
+
+
+class MemberRole(enum.StrEnum):
+    applicant = "applicant"
+    co_applicant = "co_applicant"
+    child = "child"
+    visiting_child = "visiting_child"
+
+
+class ApplicationStatus(enum.StrEnum):
+    draft = "draft"
+    submitted = "submitted"
+    needs_completion = "needs_completion"
+    complete = "complete"
+    decided = "decided"
+
+
+class Municipality(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    code: str = Field(max_length=4, unique=True)  # SCB kommunkod
+    default_language: str = Field(default="sv", max_length=8)
+
+
+class Unit(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    municipality_id: int = Field(foreign_key="municipality.id", index=True)
+    name: str = Field(max_length=200)
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(max_length=100, unique=True)
+    display_name: str = Field(max_length=200)
+    password_hash: str = Field(max_length=255)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    language: str | None = Field(default=None, max_length=8)
+    is_active: bool = True
+    failed_logins: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class StaffRole(SQLModel, table=True):
+    __tablename__ = "staff_role"
+
+    user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+    role: str = Field(max_length=20, primary_key=True)
+
+
+class Person(SQLModel, table=True):
+    """A person known to the service. The personnummer is stored here and nowhere else."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    personnummer: str = Field(max_length=12, min_length=12, unique=True)
+    given_name: str = Field(max_length=100)
+    family_name: str = Field(max_length=100)
+    language: str | None = Field(default=None, max_length=8)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=30)
+
+
+class Household(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    protected_identity: bool = False  # skyddad identitet: fail closed everywhere
+    language: str = Field(default="sv", max_length=8)
+    interpreter_needed: bool = False
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class HouseholdMember(SQLModel, table=True):
+    __tablename__ = "household_member"
+    __table_args__ = (UniqueConstraint("household_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    person_id: int = Field(foreign_key="person.id", index=True)
+    role: str = Field(max_length=20)  # MemberRole
+    days_at_home: int | None = None  # children and visiting children, days per month
+
+
+class Application(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("household_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    month: str = Field(max_length=7, index=True)  # YYYY-MM applied for
+    status: str = Field(default=ApplicationStatus.draft, max_length=20, index=True)
+    language: str = Field(default="sv", max_length=8)
+    current_step: str | None = Field(default=None, max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    submitted_at: dt.datetime | None = Field(default=None, index=True)
+    submitted_by: int | None = Field(default=None, foreign_key="person.id")
+    assigned_to: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class Answer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("application_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    key: str = Field(max_length=64)
+    value: dict | list | str | int | bool | None = Field(default=None, sa_column=Column(JSON))
+    changed: bool = False  # differs from last month's answer
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    answer_key: str | None = Field(default=None, max_length=64)
+    filename: str = Field(max_length=255)
+    content_type: str = Field(max_length=100)
+    size: int
+    sha256: str = Field(max_length=64, index=True)
+    storage_path: str = Field(max_length=500)
+    received_at: dt.datetime = Field(default_factory=utcnow)
+    kind: str | None = Field(default=None, max_length=32)
+    period: str | None = Field(default=None, max_length=7)
+    amount_ore: int | None = None
+    confidence: float | None = None
+    extraction: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Finding(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    code: str = Field(max_length=64)
+    severity: str = Field(max_length=16)  # blocking / review / info
+    subject: str | None = Field(default=None, max_length=64)  # answer key or attachment id
+    status: str = Field(default="open", max_length=16)  # open / accepted / resolved
+    reason: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    resolved_by: int | None = Field(default=None, foreign_key="staff_user.id")
+
+
+class Message(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    sender_staff_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    direction: str = Field(max_length=16)  # to_applicant / from_applicant
+    body: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    read_at: dt.datetime | None = None
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(default_factory=utcnow, index=True)
+    actor_kind: str = Field(max_length=16)  # staff / applicant / system
+    actor_id: int | None = None
+    action: str = Field(max_length=64)
+    object_type: str | None = Field(default=None, max_length=32)
+    object_id: int | None = None
+    detail: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+class SurveyAnswer(SQLModel, table=True):
+    """An anonymous survey answer. By construction it has no link to a person or household,
+    no exact time and no address: only what the statistics need."""
+
+    __tablename__ = "survey_answer"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_set_version: str = Field(max_length=32, index=True)
+    month: str = Field(max_length=7, index=True)
+    unit_id: int | None = Field(default=None, foreign_key="unit.id")
+    language: str = Field(max_length=8)
+    channel: str = Field(max_length=16)
+    answers: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    free_text: str | None = None
+
+
+class WebSession(SQLModel, table=True):
+    """A signed-in session. The cookie holds a random token; only its hash is stored."""
+
+    __tablename__ = "web_session"
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=16)  # staff / applicant
+    staff_user_id: int | None = Field(default=None, foreign_key="staff_user.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    last_seen_at: dt.datetime = Field(default_factory=utcnow, index=True)

@@ -1,0 +1,109 @@
+"""``create_app()``: the FastAPI application with its middleware, routes and error pages."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import RedirectResponse, Response
+
+from portal import i18n
+from portal.auth import Forbidden, NotAuthenticated
+from portal.db import make_engine
+from portal.routes import admin, applicant, informator, login, officer, public, quality
+from portal.security import CsrfError, WebMiddleware, verify_csrf
+from portal.settings import ROOT, Settings, get_settings
+from portal.templating import is_htmx, render
+
+log = logging.getLogger("portal")
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    app = FastAPI(
+        title="Ekonomiskt bistånd – portal",
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        dependencies=[Depends(verify_csrf)],
+    )
+    app.state.settings = settings
+    app.state.engine = engine or make_engine(settings.database_url)
+    settings.uploads.mkdir(parents=True, exist_ok=True)
+
+    app.add_middleware(
+        WebMiddleware,
+        secret=settings.secret_key,
+        secure_cookies=not settings.development,
+        default_language=settings.default_language,
+    )
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    for module in (public, login, applicant, informator, officer, quality, admin):
+        app.include_router(module.router)
+    _install_error_pages(app)
+    return app
+
+
+def api_routes(app: FastAPI) -> list[APIRoute]:
+    """Every endpoint of the app. Routers set their prefix themselves, so paths are complete;
+    newer FastAPI wraps included routers, older ones copy their routes: both are walked."""
+    found: list[APIRoute] = []
+
+    def walk(routes: list[Any]) -> None:
+        for route in routes:
+            if isinstance(route, APIRoute):
+                found.append(route)
+            elif hasattr(route, "original_router"):
+                walk(route.original_router.routes)
+
+    walk(app.routes)
+    return found
+
+
+def _install_error_pages(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def _not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
+        target = "/login?next=" + quote(request.url.path, safe="/")
+        if is_htmx(request):
+            return Response(status_code=401, headers={"HX-Redirect": target})
+        return RedirectResponse(target, status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, _exc: Forbidden) -> Response:
+        return _error_page(request, 403)
+
+    @app.exception_handler(CsrfError)
+    async def _csrf(request: Request, _exc: CsrfError) -> Response:
+        return _error_page(request, 403, "csrf")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
+        return _error_page(request, exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(request: Request, _exc: RequestValidationError) -> Response:
+        return _error_page(request, 400)
+
+    @app.exception_handler(OperationalError)
+    async def _database_down(request: Request, exc: OperationalError) -> Response:
+        log.error("database unavailable: %s", exc.orig)
+        return _error_page(request, 503)
+
+    @app.exception_handler(Exception)
+    async def _server_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        i18n.set_locale(getattr(request.state, "language", app.state.settings.default_language))
+        return _error_page(request, 500)
+
+
+def _error_page(request: Request, status: int, code: int | str | None = None) -> Response:
+    """An error page in the user's language; never a stack trace."""
+    return render(request, "pages/errors/error.html", {"code": code or status}, status)

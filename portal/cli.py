@@ -1,0 +1,157 @@
+"""The ``portal`` command."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+import click
+from sqlmodel import Session
+
+from intake.models import Role, StaffRole, StaffUser, Unit
+from portal.settings import get_settings
+
+
+def _engine():  # type: ignore[no-untyped-def]
+    from portal.db import make_engine
+
+    return make_engine(get_settings().database_url)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """The ekonomiskt bistånd portal. Settings come from PORTAL_* environment variables
+    (see README.md)."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option(
+    "--port",
+    default=lambda: int(os.environ.get("PORT", "8000")),
+    show_default="8000, or $PORT",
+    type=int,
+    help="Port to listen on.",
+)
+@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the portal with uvicorn."""
+    import uvicorn
+
+    settings = get_settings()
+    click.echo(f"Serving {settings.municipality_name} on http://{host}:{port} ({settings.mode})")
+    uvicorn.run(
+        "portal.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+    )
+
+
+@main.command()
+def migrate() -> None:
+    """Bring the database schema to the newest migration."""
+    from portal.db import migrate as run_migrations
+
+    run_migrations(_engine())
+    click.echo("Database is up to date.")
+
+
+@main.command("seed-demo")
+@click.option("--force", is_flag=True, help="Allow demo data in production mode.")
+@click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
+def seed_demo(force: bool, quiet: bool) -> None:
+    """Add the demo municipality, staff and households (idempotent) and print the logins."""
+    from portal import demo
+
+    settings = get_settings()
+    if settings.mode == "production" and not force:
+        raise click.ClickException("Refusing to add demo data in production mode (use --force).")
+    with Session(_engine()) as db:
+        added = demo.seed(db, settings.municipality_name)
+    click.echo(
+        f"Demo data: {added['staff']} staff, {added['households']} households and "
+        f"{added['applications']} applications added."
+    )
+    if not quiet:
+        click.echo(demo_logins())
+
+
+def demo_logins() -> str:
+    from portal import demo
+
+    lines = ["", "Demo logins (development only)", "", "Staff: /login/staff"]
+    for staff in demo.STAFF:
+        lines.append(f"  {staff.username:<13} {staff.password:<19} {', '.join(staff.roles)}")
+    lines += ["", "Applicants: /login/test-eid (test identification)"]
+    for household in demo.HOUSEHOLDS:
+        person = household.members[0]
+        number = person.personnummer
+        lines.append(
+            f"  {number[:8]}-{number[8:]}  {person.given} {person.family:<10} "
+            f"{household.label} ({household.language})"
+        )
+    return "\n".join(lines) + "\n"
+
+
+@main.command("create-user")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="The name shown in the portal.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice([role.value for role in Role]),
+    help="A role; repeat for several.",
+)
+@click.option("--unit", "unit_name", help="The unit the user works in.")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
+)
+def create_user(
+    username: str, display_name: str, roles: tuple[str, ...], unit_name: str | None,
+    password_stdin: bool,
+) -> None:
+    """Create a staff user with one or more roles."""
+    from sqlmodel import select
+
+    from portal.auth import hash_password
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("Password: ")
+        if password != getpass.getpass("Repeat password: "):
+            raise click.ClickException("The passwords differ.")
+    if len(password) < 12:
+        raise click.ClickException("The password must have at least 12 characters.")
+    with Session(_engine()) as db:
+        if db.exec(select(StaffUser).where(StaffUser.username == username)).first():
+            raise click.ClickException(f"A user named {username!r} exists already.")
+        unit_id = None
+        if unit_name:
+            unit = db.exec(select(Unit).where(Unit.name == unit_name)).first()
+            if unit is None:
+                raise click.ClickException(f"No unit named {unit_name!r}.")
+            unit_id = unit.id
+        user = StaffUser(
+            username=username,
+            display_name=display_name,
+            password_hash=hash_password(password),
+            unit_id=unit_id,
+        )
+        db.add(user)
+        db.flush()
+        for role in roles:
+            db.add(StaffRole(user_id=user.id or 0, role=role))
+        db.commit()
+    click.echo(f"Created {username} with roles {', '.join(roles)}.")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""One router per area: public pages, sign-in, and one per role."""

@@ -1,0 +1,135 @@
+"""Sign-in for applicants (e-ID) and staff (username and password), sign-out."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from intake import personnummer
+from portal import repository
+from portal.auth import PublicUser, end_session, start_session, verify_password
+from portal.db import SessionDep
+from portal.eid import TestEidProvider
+from portal.i18n import N_
+from portal.i18n import gettext as _
+from portal.security import remember_language, safe_next
+from portal.templating import render
+
+router = APIRouter()
+test_eid = TestEidProvider()
+
+PERSONNUMMER_ERRORS = {
+    "format": N_("Write the personal identity number as YYYYMMDD-NNNN, for example 19860412-2389."),
+    "date": N_("The date in the personal identity number does not exist. Check the first eight digits."),
+    "checksum": N_("The last digit does not match. Check that the number is typed correctly."),
+}
+
+
+@router.get("/login")
+def login_choice(request: Request, user: PublicUser, next: str = "") -> Response:
+    if user is not None:
+        return RedirectResponse(user.home_path(), status_code=303)
+    return render(request, "pages/login/choose.html", {"next": safe_next(next, "")})
+
+
+@router.get("/login/test-eid")
+def test_eid_form(request: Request, user: PublicUser, next: str = "") -> Response:
+    if not test_eid.available(request.app.state.settings.development):
+        raise HTTPException(404)
+    return render(request, "pages/login/test_eid.html", {"next": safe_next(next, "")})
+
+
+@router.post("/login/test-eid")
+def test_eid_submit(
+    request: Request,
+    db: SessionDep,
+    user: PublicUser,
+    pnr: Annotated[str, Form(max_length=40)] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    if not test_eid.available(request.app.state.settings.development):
+        raise HTTPException(404)
+    context = {"next": safe_next(next, ""), "pnr": pnr}
+    try:
+        identified = test_eid.identify(pnr)
+    except personnummer.InvalidPersonnummer as exc:
+        context["error"] = _(PERSONNUMMER_ERRORS[exc.code])
+        return render(request, "pages/login/test_eid.html", context, status_code=422)
+    person = repository.person_by_personnummer(db, identified.personnummer)
+    if person is None:
+        context["error"] = _(
+            "We have no application for this person. Contact the social services to apply "
+            "for the first time."
+        )
+        return render(request, "pages/login/test_eid.html", context, status_code=422)
+    response = RedirectResponse(safe_next(next, "/applicant"), status_code=303)
+    start_session(db, request, response, person=person)
+    repository.audit(db, "applicant", person.id, "sign_in", detail={"provider": identified.provider})
+    if person.language:
+        remember_language(request, response, person.language)
+    return response
+
+
+@router.get("/login/staff")
+def staff_form(request: Request, user: PublicUser, next: str = "") -> Response:
+    return render(request, "pages/login/staff.html", {"next": safe_next(next, "")})
+
+
+@router.post("/login/staff")
+def staff_submit(
+    request: Request,
+    db: SessionDep,
+    user: PublicUser,
+    username: Annotated[str, Form(max_length=100)] = "",
+    password: Annotated[str, Form(max_length=200)] = "",
+    next: Annotated[str, Form()] = "",
+) -> Response:
+    staff = repository.staff_by_username(db, username.strip())
+    ok = verify_password(staff.password_hash if staff else repository.DUMMY_HASH, password)
+    if staff is None or not ok or not staff.is_active:
+        if staff is not None:
+            repository.record_failed_login(db, staff)
+        context = {
+            "next": safe_next(next, ""),
+            "username": username,
+            "error": _("The username or password is wrong."),
+        }
+        return render(request, "pages/login/staff.html", context, status_code=422)
+    repository.record_successful_login(db, staff)
+    roles = repository.roles_of(db, staff)
+    fallback = "/" + next_role_home(roles)
+    response = RedirectResponse(safe_next(next, fallback), status_code=303)
+    start_session(db, request, response, staff=staff)
+    repository.audit(db, "staff", staff.id, "sign_in")
+    if staff.language:
+        remember_language(request, response, staff.language)
+    return response
+
+
+def next_role_home(roles: frozenset[str]) -> str:
+    for role in ("informator", "officer", "quality", "admin"):
+        if role in roles:
+            return role
+    return ""
+
+
+@router.post("/logout")
+def logout(request: Request, db: SessionDep, user: PublicUser) -> Response:
+    response = RedirectResponse("/?signed_out=1", status_code=303)
+    if user is not None:
+        repository.audit(
+            db, user.kind, (user.staff or user.person).id, "sign_out"  # type: ignore[union-attr]
+        )
+    end_session(db, request, response)
+    return response
+
+
+@router.get("/home")
+def home(request: Request, user: PublicUser) -> Response:
+    if user is None:
+        return RedirectResponse("/login", status_code=303)
+    return RedirectResponse(user.home_path(), status_code=303)
+

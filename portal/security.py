@@ -1,0 +1,133 @@
+"""Security headers, CSRF tokens and the per-request locale.
+
+CSRF: a random value in the ``portal_csrf`` cookie; the token in forms (``csrf_token``) and in
+htmx requests (``X-CSRF-Token``, sent via ``hx-headers`` on ``<body>``) is its HMAC under the
+secret key. Every state-changing request must carry a token matching its cookie.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+
+from fastapi import Request
+from starlette.middleware.base import BaseHTTPMiddleware
+from starlette.responses import Response
+
+from portal import i18n
+
+CSRF_COOKIE = "portal_csrf"
+LANG_COOKIE = "portal_lang"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+class CsrfError(Exception):
+    """A state-changing request without a valid CSRF token."""
+
+
+def csrf_token_for(seed: str, secret: str) -> str:
+    return hmac.new(secret.encode(), seed.encode(), hashlib.sha256).hexdigest()
+
+
+class WebMiddleware(BaseHTTPMiddleware):
+    """Sets the locale, the CSRF seed and the security headers for every request."""
+
+    def __init__(self, app: object, *, secret: str, secure_cookies: bool, default_language: str):
+        super().__init__(app)  # type: ignore[arg-type]
+        self.secret = secret
+        self.secure_cookies = secure_cookies
+        self.default_language = default_language
+
+    async def dispatch(
+        self, request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        seed = request.cookies.get(CSRF_COOKIE)
+        new_seed = not seed or len(seed) < 32
+        if new_seed:
+            seed = secrets.token_urlsafe(32)
+        assert seed is not None
+        request.state.csrf_token = csrf_token_for(seed, self.secret)
+        language = i18n.choose_language(
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+            self.default_language,
+        )
+        request.state.language = language
+        i18n.set_locale(language)
+
+        response = await call_next(request)
+
+        if new_seed:
+            response.set_cookie(
+                CSRF_COOKIE,
+                seed,
+                httponly=True,
+                secure=self.secure_cookies,
+                samesite="lax",
+                path="/",
+            )
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers["X-Content-Type-Options"] = "nosniff"
+        headers["Referrer-Policy"] = "same-origin"
+        headers["X-Frame-Options"] = "DENY"
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
+        if self.secure_cookies:
+            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if "cache-control" not in headers and request.url.path.startswith("/static/") is False:
+            headers["Cache-Control"] = "no-store"
+        return response
+
+
+async def verify_csrf(request: Request) -> None:
+    """App-wide dependency: refuse a state-changing request without a matching token."""
+    if request.method in SAFE_METHODS:
+        return
+    expected = getattr(request.state, "csrf_token", None)
+    sent = request.headers.get("x-csrf-token")
+    if not sent:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get("csrf_token")
+            sent = value if isinstance(value, str) else None
+    if not expected or not sent or not hmac.compare_digest(expected, sent):
+        raise CsrfError()
+
+
+def remember_language(request: Request, response: Response, language: str) -> None:
+    """The user's explicit language choice, kept for a year."""
+    response.set_cookie(
+        LANG_COOKIE,
+        language,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        secure=not request.app.state.settings.development,
+        samesite="lax",
+        path="/",
+    )
+
+
+def safe_next(target: str | None, fallback: str = "/") -> str:
+    """Only local paths are followed after a form: never another host."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return fallback
+    return target
