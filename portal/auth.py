@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.responses import Response
 
 from intake.models import (
@@ -64,13 +64,23 @@ class Principal:
         assert self.person is not None
         return f"{self.person.given_name} {self.person.family_name}"
 
+    @property
+    def subject_id(self) -> int | None:
+        subject = self.staff or self.person
+        return subject.id if subject else None
+
     def home_path(self) -> str:
-        if self.kind == "applicant":
-            return "/applicant"
-        for role in Role:
-            if role.value in self.roles:
-                return f"/{role.value}"
-        return "/"
+        return home_for(self.kind, self.roles)
+
+
+def home_for(kind: str, roles: frozenset[str]) -> str:
+    """Where a user lands after signing in: the applicant's page, or the first role's home."""
+    if kind == "applicant":
+        return "/applicant"
+    for role in Role:
+        if role.value in roles:
+            return f"/{role.value}"
+    return "/"
 
 
 class NotAuthenticated(Exception):
@@ -128,7 +138,7 @@ def end_session(db: Session, request: Request, response: Response) -> None:
 def load_principal(request: Request, db: Session) -> Principal | None:
     """The signed-in user for this request, or None. Idle sessions end here."""
     if hasattr(request.state, "principal"):
-        return request.state.principal  # type: ignore[no-any-return]
+        return request.state.principal
     principal = _load(request, db)
     request.state.principal = principal
     return principal
@@ -158,9 +168,7 @@ def _load(request: Request, db: Session) -> Principal | None:
         user = db.get(StaffUser, row.staff_user_id)
         if user is None or not user.is_active:
             return None
-        roles = frozenset(
-            db.exec(select(StaffRole.role).where(StaffRole.user_id == user.id)).all()
-        )
+        roles = frozenset(db.exec(select(StaffRole.role).where(StaffRole.user_id == user.id)).all())
         return Principal(kind="staff", session_id=row.id, staff=user, roles=roles)
     if row.kind == "applicant" and row.person_id is not None:
         person = db.get(Person, row.person_id)
@@ -179,9 +187,9 @@ def household_of(db: Session, person: Person) -> Household | None:
     """The household in which the person is applicant or co-applicant."""
     return db.exec(
         select(Household)
-        .join(HouseholdMember, HouseholdMember.household_id == Household.id)
+        .join(HouseholdMember, col(HouseholdMember.household_id) == Household.id)
         .where(HouseholdMember.person_id == person.id)
-        .where(HouseholdMember.role.in_([MemberRole.applicant, MemberRole.co_applicant]))  # type: ignore[attr-defined]
+        .where(col(HouseholdMember.role).in_([MemberRole.applicant, MemberRole.co_applicant]))
     ).first()
 
 

@@ -7,13 +7,14 @@ import os
 import sys
 
 import click
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from intake.models import Role, StaffRole, StaffUser, Unit
 from portal.settings import get_settings
 
 
-def _engine():  # type: ignore[no-untyped-def]
+def _engine() -> Engine:
     from portal.db import make_engine
 
     return make_engine(get_settings().database_url)
@@ -114,7 +115,10 @@ def demo_logins() -> str:
     "--password-stdin", is_flag=True, help="Read the password from standard input, not a prompt."
 )
 def create_user(
-    username: str, display_name: str, roles: tuple[str, ...], unit_name: str | None,
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    unit_name: str | None,
     password_stdin: bool,
 ) -> None:
     """Create a staff user with one or more roles."""

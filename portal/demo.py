@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, select
 
 from intake.models import (
+    Answer,
     Application,
     ApplicationStatus,
-    Answer,
     Household,
     HouseholdMember,
     MemberRole,
@@ -91,30 +91,41 @@ A, C, K, V = (
 
 HOUSEHOLDS = (
     DemoHousehold(
-        "single adult", "sv", 0,
+        "single adult",
+        "sv",
+        0,
         (DemoPerson("Anna", "Lindqvist", "19850312", "238", A),),
-        rent_ore=685000, incomes=(("Anna", "unemployment_fund", 412300),),
+        rent_ore=685000,
+        incomes=(("Anna", "unemployment_fund", 412300),),
     ),
     DemoHousehold(
-        "couple with co-applicant", "fi", 0,
+        "couple with co-applicant",
+        "fi",
+        0,
         (
             DemoPerson("Mikko", "Virtanen", "19790704", "457", A),
             DemoPerson("Aino", "Virtanen", "19811122", "362", C),
         ),
-        rent_ore=812000, incomes=(("Mikko", "salary", 945000), ("Aino", "sickness_benefit", 520000)),
+        rent_ore=812000,
+        incomes=(("Mikko", "salary", 945000), ("Aino", "sickness_benefit", 520000)),
     ),
     DemoHousehold(
-        "single parent", "sv", 1,
+        "single parent",
+        "sv",
+        1,
         (
             DemoPerson("Sara", "Berg", "19920218", "684", A),
             DemoPerson("Elsa", "Berg", "20150603", "120", K, 30),
             DemoPerson("Noah", "Berg", "20190911", "135", K, 30),
             DemoPerson("Liam", "Ek", "20170405", "151", V, 8),
         ),
-        rent_ore=915000, incomes=(("Sara", "parental_benefit", 612000), ("Sara", "child_allowance", 250000)),
+        rent_ore=915000,
+        incomes=(("Sara", "parental_benefit", 612000), ("Sara", "child_allowance", 250000)),
     ),
     DemoHousehold(
-        "Arabic-speaking family", "ar", 1,
+        "Arabic-speaking family",
+        "ar",
+        1,
         (
             DemoPerson("Ahmad", "Al-Hassan", "19800115", "573", A),
             DemoPerson("Fatima", "Al-Hassan", "19840820", "482", C),
@@ -127,36 +138,51 @@ HOUSEHOLDS = (
         interpreter=True,
     ),
     DemoHousehold(
-        "Somali-speaking single parent", "so", 0,
+        "Somali-speaking single parent",
+        "so",
+        0,
         (
             DemoPerson("Hodan", "Farah", "19900506", "662", A),
             DemoPerson("Ayaan", "Farah", "20180214", "241", K, 30),
         ),
-        rent_ore=760000, incomes=(("Hodan", "child_allowance", 125000),),
+        rent_ore=760000,
+        incomes=(("Hodan", "child_allowance", 125000),),
         interpreter=True,
     ),
     DemoHousehold(
-        "protected identity", "sv", 0,
+        "protected identity",
+        "sv",
+        0,
         (DemoPerson("Kerstin", "Skyddad", "19770930", "548", A),),
-        rent_ore=700000, protected_identity=True,
+        rent_ore=700000,
+        protected_identity=True,
     ),
     DemoHousehold(
-        "Tigrinya-speaking adult", "ti", 1,
+        "Tigrinya-speaking adult",
+        "ti",
+        1,
         (DemoPerson("Yonas", "Tesfay", "19950118", "391", A),),
-        rent_ore=590000, incomes=(),
+        rent_ore=590000,
+        incomes=(),
     ),
     DemoHousehold(
-        "Ukrainian-speaking adult", "uk", 0,
+        "Ukrainian-speaking adult",
+        "uk",
+        0,
         (DemoPerson("Olena", "Kovalenko", "19880427", "306", A),),
-        rent_ore=640000, incomes=(("Olena", "salary", 530000),),
+        rent_ore=640000,
+        incomes=(("Olena", "salary", 530000),),
     ),
     DemoHousehold(
-        "Persian-speaking couple", "fa", 1,
+        "Persian-speaking couple",
+        "fa",
+        1,
         (
             DemoPerson("Reza", "Ahmadi", "19760808", "417", A),
             DemoPerson("Maryam", "Ahmadi", "19790313", "526", C),
         ),
-        rent_ore=830000, incomes=(("Reza", "sickness_compensation", 1020000),),
+        rent_ore=830000,
+        incomes=(("Reza", "sickness_compensation", 1020000),),
     ),
 )
 
@@ -276,7 +302,7 @@ def _add_application(
     )
     db.add(application)
     db.flush()
-    answers: dict[str, object] = {
+    answers: dict[str, dict | list | str | int | bool | None] = {
         "anything_changed": False,
         "housing_type": "rental",
         "rent": demo.rent_ore,
@@ -292,4 +318,6 @@ def _add_application(
         "declaration": True,
     }
     for key, value in answers.items():
-        db.add(Answer(application_id=application.id or 0, key=key, value=value, updated_at=utcnow()))
+        db.add(
+            Answer(application_id=application.id or 0, key=key, value=value, updated_at=utcnow())
+        )

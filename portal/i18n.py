@@ -12,12 +12,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from decimal import Decimal
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as _format_date
 from babel.dates import format_datetime as _format_datetime
+from babel.dates import get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
@@ -47,7 +48,7 @@ def set_locale(code: str) -> None:
     _locale.set(code if code in SUPPORTED else DEFAULT)
 
 
-@lru_cache(maxsize=None)
+@cache
 def translations(code: str) -> NullTranslations:
     """The catalog for ``code``. English is the msgid language."""
     po_path = I18N_DIR / code / "LC_MESSAGES" / "messages.po"
@@ -77,12 +78,10 @@ def N_(message: str) -> str:  # noqa: N802 - the customary name for a deferred m
     return message
 
 
-def choose_language(
-    explicit: str | None, accept_language: str | None, default: str
-) -> str:
+def choose_language(explicit: str | None, accept_language: str | None, default: str) -> str:
     """The user's explicit choice, then ``Accept-Language``, then the municipality default."""
     if explicit in SUPPORTED:
-        return explicit  # type: ignore[return-value]
+        return explicit
     return best_match(accept_language) or default
 
 
@@ -119,7 +118,9 @@ def format_date(value: dt.date | dt.datetime, form: str = "long") -> str:
 
 
 def format_datetime(value: dt.datetime, form: str = "medium") -> str:
-    return _format_datetime(value, format=form, locale=_babel_locale(), tzinfo="Europe/Stockholm")
+    return _format_datetime(
+        value, format=form, locale=_babel_locale(), tzinfo=get_timezone("Europe/Stockholm")
+    )
 
 
 def format_month(month: str) -> str:

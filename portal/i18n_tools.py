@@ -46,8 +46,13 @@ def extract(target: Path) -> None:
         for filename, lineno, message, comments, context in extract_from_dir(
             str(ROOT / folder), method_map, options_map, keywords=keywords
         ):
-            template.add(message, None, [(f"{folder}/{filename}", lineno)],
-                         auto_comments=comments, context=context)
+            template.add(
+                message,
+                None,
+                [(f"{folder}/{filename}", lineno)],
+                auto_comments=comments,
+                context=context,
+            )
     with target.open("wb") as handle:
         write_po(handle, template, no_location=True, sort_output=True, width=100)
 
@@ -74,8 +79,8 @@ def update() -> None:
             write_po(handle, catalog, omit_header=False, sort_output=True, width=100)
 
 
-def _ids(message_id: str | tuple[str, ...]) -> tuple[str, ...]:
-    return message_id if isinstance(message_id, tuple) else (message_id,)
+def _ids(message_id: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(message_id) if isinstance(message_id, tuple | list) else (message_id,)
 
 
 def problems() -> list[str]:
@@ -103,12 +108,12 @@ def problems() -> list[str]:
             if not message.id:
                 continue
             ids = _ids(message.id)
-            strings = message.string if isinstance(message.string, tuple) else (message.string,)
+            strings = _ids(message.string or "")
             if message.fuzzy:
                 found.append(f"{code}: fuzzy {ids[0]!r}")
             if any(not text for text in strings):
                 found.append(f"{code}: empty {ids[0]!r}")
-            if isinstance(message.string, tuple) and len(strings) != catalog.num_plurals:
+            if isinstance(message.string, tuple | list) and len(strings) != catalog.num_plurals:
                 found.append(f"{code}: {len(strings)} plural forms, wants {catalog.num_plurals}")
             expected = set(PLACEHOLDER.findall(" ".join(ids)))
             for text in strings:

@@ -26,15 +26,12 @@ def _base_context(request: Request) -> dict[str, Any]:
         "dir": i18n.text_direction(language),
         "municipality_name": settings.municipality_name,
         "development": settings.development,
-        "current_path": request.url.path
-        + (("?" + request.url.query) if request.url.query else ""),
+        "current_path": request.url.path + (("?" + request.url.query) if request.url.query else ""),
     }
 
 
 def _build() -> Jinja2Templates:
-    templates = Jinja2Templates(
-        directory=str(TEMPLATES_DIR), context_processors=[_base_context]
-    )
+    templates = Jinja2Templates(directory=str(TEMPLATES_DIR), context_processors=[_base_context])
     env = templates.env
     env.add_extension("jinja2.ext.i18n")
     env.policies["ext.i18n.trimmed"] = True

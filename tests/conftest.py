@@ -133,9 +133,7 @@ def post_form(client: TestClient, path: str, data: dict[str, str], *, page: str 
 
 def login_staff(client: TestClient, username: str) -> None:
     staff = next(s for s in demo.STAFF if s.username == username)
-    response = post_form(
-        client, "/login/staff", {"username": username, "password": staff.password}
-    )
+    response = post_form(client, "/login/staff", {"username": username, "password": staff.password})
     assert response.status_code == 303, response.text
 
 

@@ -20,8 +20,12 @@ def home(request: Request, db: SessionDep, user: Applicant) -> Response:
         # Skyddad identitet: show the other channel and process nothing (fail closed).
         return render(request, "pages/applicant/protected.html")
     repository.audit(
-        db, "applicant", user.person.id if user.person else None, "view_household",
-        object_type="household", object_id=household.id,
+        db,
+        "applicant",
+        user.person.id if user.person else None,
+        "view_household",
+        object_type="household",
+        object_id=household.id,
     )
     context = {
         "household": household,

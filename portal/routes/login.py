@@ -10,7 +10,7 @@ from starlette.responses import RedirectResponse, Response
 
 from intake import personnummer
 from portal import repository
-from portal.auth import PublicUser, end_session, start_session, verify_password
+from portal.auth import PublicUser, end_session, home_for, start_session, verify_password
 from portal.db import SessionDep
 from portal.eid import TestEidProvider
 from portal.i18n import N_
@@ -23,7 +23,9 @@ test_eid = TestEidProvider()
 
 PERSONNUMMER_ERRORS = {
     "format": N_("Write the personal identity number as YYYYMMDD-NNNN, for example 19860412-2389."),
-    "date": N_("The date in the personal identity number does not exist. Check the first eight digits."),
+    "date": N_(
+        "The date in the personal identity number does not exist. Check the first eight digits."
+    ),
     "checksum": N_("The last digit does not match. Check that the number is typed correctly."),
 }
 
@@ -67,7 +69,9 @@ def test_eid_submit(
         return render(request, "pages/login/test_eid.html", context, status_code=422)
     response = RedirectResponse(safe_next(next, "/applicant"), status_code=303)
     start_session(db, request, response, person=person)
-    repository.audit(db, "applicant", person.id, "sign_in", detail={"provider": identified.provider})
+    repository.audit(
+        db, "applicant", person.id, "sign_in", detail={"provider": identified.provider}
+    )
     if person.language:
         remember_language(request, response, person.language)
     return response
@@ -99,8 +103,7 @@ def staff_submit(
         }
         return render(request, "pages/login/staff.html", context, status_code=422)
     repository.record_successful_login(db, staff)
-    roles = repository.roles_of(db, staff)
-    fallback = "/" + next_role_home(roles)
+    fallback = home_for("staff", repository.roles_of(db, staff))
     response = RedirectResponse(safe_next(next, fallback), status_code=303)
     start_session(db, request, response, staff=staff)
     repository.audit(db, "staff", staff.id, "sign_in")
@@ -109,20 +112,11 @@ def staff_submit(
     return response
 
 
-def next_role_home(roles: frozenset[str]) -> str:
-    for role in ("informator", "officer", "quality", "admin"):
-        if role in roles:
-            return role
-    return ""
-
-
 @router.post("/logout")
 def logout(request: Request, db: SessionDep, user: PublicUser) -> Response:
     response = RedirectResponse("/?signed_out=1", status_code=303)
     if user is not None:
-        repository.audit(
-            db, user.kind, (user.staff or user.person).id, "sign_out"  # type: ignore[union-attr]
-        )
+        repository.audit(db, user.kind, user.subject_id, "sign_out")
     end_session(db, request, response)
     return response
 
@@ -132,4 +126,3 @@ def home(request: Request, user: PublicUser) -> Response:
     if user is None:
         return RedirectResponse("/login", status_code=303)
     return RedirectResponse(user.home_path(), status_code=303)
-

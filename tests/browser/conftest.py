@@ -74,8 +74,15 @@ def axe_source() -> str:
     return AXE.read_text()
 
 
-def new_context(browser, base_url: str, *, viewport: str = "phone", language: str | None = None,  # type: ignore[no-untyped-def]
-                javascript: bool = True, axe: str | None = None):
+def new_context(
+    browser,
+    base_url: str,
+    *,
+    viewport: str = "phone",
+    language: str | None = None,  # type: ignore[no-untyped-def]
+    javascript: bool = True,
+    axe: str | None = None,
+):
     context = browser.new_context(
         base_url=base_url,
         viewport=VIEWPORTS[viewport],

@@ -23,7 +23,9 @@ def _check(page, path: str, problems: dict[str, object]) -> None:  # type: ignor
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize("language", SUPPORTED)
 def test_no_violations(browser, live_server, axe_source, language: str, viewport: str) -> None:  # type: ignore[no-untyped-def]
-    context = new_context(browser, live_server, viewport=viewport, language=language, axe=axe_source)
+    context = new_context(
+        browser, live_server, viewport=viewport, language=language, axe=axe_source
+    )
     page = context.new_page()
     problems: dict[str, object] = {}
     seen_lang = set()
@@ -65,8 +67,10 @@ def test_no_violations(browser, live_server, axe_source, language: str, viewport
     page.click(".user-nav__logout button")
 
     # Staff pages: one user with three roles, then the administrator.
-    for username, homes in (("teamledare", ["/informator", "/officer", "/quality"]),
-                            ("admin", ["/admin"])):
+    for username, homes in (
+        ("teamledare", ["/informator", "/officer", "/quality"]),
+        ("admin", ["/admin"]),
+    ):
         page.goto("/login/staff")
         page.fill("#username", username)
         page.fill("#password", f"demo-{username}")

@@ -8,8 +8,12 @@ from portal import demo
 from tests.browser.conftest import new_context
 from tests.conftest import applicant_pnr
 
-HOMES = {"informator": "/informator", "handlaggare": "/officer", "kvalitet": "/quality",
-         "admin": "/admin"}
+HOMES = {
+    "informator": "/informator",
+    "handlaggare": "/officer",
+    "kvalitet": "/quality",
+    "admin": "/admin",
+}
 
 
 @pytest.mark.parametrize("username", sorted(HOMES))
@@ -37,7 +41,7 @@ def test_applicant_sign_in_from_the_start_page(browser, live_server) -> None:  #
     page = context.new_page()
     page.goto("/")
     page.click("main a.button--primary")
-    page.click("text=Logga in med testlegitimering")
+    page.click("text=Logga in med Test-legitimering")
     page.fill("#pnr", applicant_pnr("couple with co-applicant"))
     page.click("main button[type=submit]")
     page.wait_for_url("**/applicant")

@@ -12,8 +12,12 @@ from tests.conftest import csrf_of, login_applicant, login_staff
 
 ROLES = ("informator", "officer", "quality", "admin")
 # A user of each kind who holds none of the other roles.
-ONLY_ROLE = {"informator": "informator", "officer": "handlaggare", "quality": "kvalitet",
-             "admin": "admin"}
+ONLY_ROLE = {
+    "informator": "informator",
+    "officer": "handlaggare",
+    "quality": "kvalitet",
+    "admin": "admin",
+}
 
 
 def _access_of(call: Callable[..., object]) -> str | None:
@@ -115,9 +119,7 @@ def test_every_state_change_needs_a_csrf_token(app: FastAPI, client: TestClient)
         missing = client.request(method, path, data={"x": "1"}, follow_redirects=False)
         assert missing.status_code == 403, (method, path)
         assert "Formuläret hade gått ut" in missing.text
-        forged = client.request(
-            method, path, data={"csrf_token": "0" * 64}, follow_redirects=False
-        )
+        forged = client.request(method, path, data={"csrf_token": "0" * 64}, follow_redirects=False)
         assert forged.status_code == 403, (method, path)
         header = client.request(
             method, path, headers={"X-CSRF-Token": "0" * 64}, follow_redirects=False

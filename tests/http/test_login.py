@@ -21,8 +21,8 @@ from tests.conftest import (
     ("username", "home", "heading"),
     [
         ("informator", "/informator", "Ansökningar att kontrollera"),
-        ("handlaggare", "/officer", "Ansökningar att besluta"),
-        ("kvalitet", "/quality", "Hur sökande blev bemötta"),
+        ("handlaggare", "/officer", "Ansökningar att fatta beslut om"),
+        ("kvalitet", "/quality", "Hur de sökande blev bemötta"),
         ("admin", "/admin", "Administration"),
     ],
 )
@@ -49,9 +49,7 @@ def test_staff_with_several_roles_sees_each_home(client: TestClient) -> None:
     assert client.get("/admin").status_code == 403
 
 
-def test_wrong_password_gives_a_clear_message_and_counts(
-    client: TestClient, db: Session
-) -> None:
+def test_wrong_password_gives_a_clear_message_and_counts(client: TestClient, db: Session) -> None:
     before = db.exec(select(StaffUser).where(StaffUser.username == "kvalitet")).one().failed_logins
     response = post_form(client, "/login/staff", {"username": "kvalitet", "password": "wrong"})
     assert response.status_code == 422
@@ -118,9 +116,9 @@ def test_applicant_signs_in_with_test_identification(client: TestClient, db: Ses
     assert "Hej Anna" in page.text
     assert "Anna Lindqvist" in page.text
     assert page.text.count("<tr>") == 4  # header + three earlier months
-    assert db.exec(
-        select(AuditEvent).where(AuditEvent.action == "view_household")
-    ).first() is not None
+    assert (
+        db.exec(select(AuditEvent).where(AuditEvent.action == "view_household")).first() is not None
+    )
 
 
 def test_applicant_language_follows_the_profile(client: TestClient) -> None:
@@ -176,17 +174,28 @@ def test_protected_identity_shows_the_other_channel_only(client: TestClient) -> 
 
 
 def test_test_identification_does_not_exist_in_production(
-    settings: Settings, engine  # type: ignore[no-untyped-def]
+    settings: Settings,
+    engine,  # type: ignore[no-untyped-def]
 ) -> None:
     production = settings.model_copy(update={"mode": "production"})
     app = create_app(production, engine)
     with TestClient(app, base_url="https://127.0.0.1") as client:
+        first = client.get("/login")
+        assert "secure" in first.headers["set-cookie"].lower()
+        assert "strict-transport-security" in first.headers
         assert client.get("/login/test-eid").status_code == 404
         token = csrf_of(client, "/login")
         response = client.post(
             "/login/test-eid", data={"pnr": applicant_pnr("single adult"), "csrf_token": token}
         )
         assert response.status_code == 404
+        signed_in = client.post(
+            "/login/staff",
+            data={"username": "admin", "password": "demo-admin", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert signed_in.status_code == 303
+        session_cookie = signed_in.headers["set-cookie"]
+        assert "portal_session=" in session_cookie and "secure" in session_cookie.lower()
+        post_form(client, "/logout", {}, page="/admin")
         assert "test" not in client.get("/login").text.lower().split("<main")[1].split("</main>")[0]
-        cookie = client.get("/").headers.get("set-cookie", "")
-        assert "secure" in cookie.lower()

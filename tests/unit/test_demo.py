@@ -18,9 +18,7 @@ def test_seed_is_idempotent_and_covers_the_shapes(empty_database_url: str) -> No
         first = demo.seed(db, "Demokommun", today=dt.date(2026, 11, 24))
         again = demo.seed(db, "Demokommun", today=dt.date(2026, 11, 24))
         households = db.exec(select(Household)).all()
-        months = sorted(
-            {a.month for a in db.exec(select(Application)).all()}
-        )
+        months = sorted({a.month for a in db.exec(select(Application)).all()})
         staff = db.exec(select(func.count()).select_from(StaffUser)).one()
         people = db.exec(select(Person)).all()
     engine.dispose()

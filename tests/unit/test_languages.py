@@ -31,4 +31,4 @@ def test_accept_language(header: str | None, expected: str | None) -> None:
 @pytest.mark.parametrize("code", SUPPORTED)
 def test_direction(code: str) -> None:
     assert direction(code) == ("rtl" if code in {"ar", "fa"} else "ltr")
-    assert RTL == {"ar", "fa"}
+    assert {"ar", "fa"} == RTL
