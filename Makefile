@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
 # Debian packages the tests need; installed when missing and we are root.
-DEBIAN_PACKAGES := chromium
+DEBIAN_PACKAGES := chromium tesseract-ocr tesseract-ocr-swe poppler-utils fonts-noto-core
 
 .PHONY: run test setup lint typecheck test-unit test-http test-browser test-postgres i18n i18n-check system-deps node-deps clean help
 

@@ -14,6 +14,16 @@ from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
+# Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
+SQLModel.metadata.naming_convention = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
@@ -34,6 +44,7 @@ class MemberRole(enum.StrEnum):
 
 class ApplicationStatus(enum.StrEnum):
     draft = "draft"
+    awaiting_co_applicant = "awaiting_co_applicant"
     submitted = "submitted"
     needs_completion = "needs_completion"
     complete = "complete"
@@ -120,6 +131,9 @@ class Application(SQLModel, table=True):
     submitted_at: dt.datetime | None = Field(default=None, index=True)
     submitted_by: int | None = Field(default=None, foreign_key="person.id")
     assigned_to: int | None = Field(default=None, foreign_key="staff_user.id")
+    reference: str | None = Field(default=None, max_length=32, unique=True)
+    prefilled_from: int | None = Field(default=None, foreign_key="application.id")
+    co_applicant_status: str | None = Field(default=None, max_length=16)  # pending/signed/declined
 
 
 class Answer(SQLModel, table=True):
@@ -148,6 +162,9 @@ class Attachment(SQLModel, table=True):
     amount_ore: int | None = None
     confidence: float | None = None
     extraction: dict | None = Field(default=None, sa_column=Column(JSON))
+    extraction_status: str = Field(default="pending", max_length=16)  # pending/done/failed
+    confirmed_amount_ore: int | None = None  # what the applicant confirmed or corrected
+    removed_at: dt.datetime | None = None  # removed by the applicant; the file is deleted
 
 
 class Finding(SQLModel, table=True):
@@ -214,3 +231,54 @@ class WebSession(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     last_seen_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class Signature(SQLModel, table=True):
+    """A person's signature (or refusal) of an application's declaration (försäkran)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    role: str = Field(max_length=20)  # applicant / co_applicant
+    outcome: str = Field(max_length=16)  # signed / declined
+    method: str = Field(max_length=16)  # bankid / test
+    user_visible_data: str | None = None
+    provider_reference: str | None = Field(default=None, max_length=200)
+    signed_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class EidOrder(SQLModel, table=True):
+    """An e-ID order in progress (BankID auth or sign), kept so any worker can collect it."""
+
+    __tablename__ = "eid_order"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_ref: str = Field(max_length=64, unique=True)
+    kind: str = Field(max_length=8)  # auth / sign
+    browser_token_hash: str = Field(max_length=64, index=True)
+    application_id: int | None = Field(default=None, foreign_key="application.id")
+    person_id: int | None = Field(default=None, foreign_key="person.id")
+    qr_start_token: str | None = Field(default=None, max_length=64)
+    qr_start_secret: str | None = Field(default=None, max_length=64)
+    auto_start_token: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="pending", max_length=16)  # pending / complete / failed
+    hint_code: str | None = Field(default=None, max_length=64)
+    personnummer: str | None = Field(default=None, max_length=12)
+    return_to: str | None = Field(default=None, max_length=300)  # local path when complete
+    started_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Notification(SQLModel, table=True):
+    """An e-mail or SMS, stored before it is sent so that nothing is lost. Bodies carry no
+    personal details: only that there is something new in the portal."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=8)  # email / sms
+    recipient: str = Field(max_length=254)
+    subject: str | None = Field(default=None, max_length=200)
+    body: str
+    purpose: str = Field(max_length=32)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None
+    attempts: int = 0
+    error: str | None = None

@@ -18,7 +18,17 @@ from starlette.responses import RedirectResponse, Response
 from portal import i18n
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
-from portal.routes import admin, applicant, informator, login, officer, public, quality
+from portal.routes import (
+    admin,
+    applicant,
+    bankid,
+    informator,
+    login,
+    officer,
+    public,
+    quality,
+    survey,
+)
 from portal.security import CsrfError, WebMiddleware, verify_csrf
 from portal.settings import ROOT, Settings, get_settings
 from portal.templating import is_htmx, render
@@ -46,7 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         default_language=settings.default_language,
     )
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for module in (public, login, applicant, informator, officer, quality, admin):
+    for module in (public, login, bankid, applicant, survey, informator, officer, quality, admin):
         app.include_router(module.router)
     _install_error_pages(app)
     return app

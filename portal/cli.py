@@ -157,5 +157,20 @@ def create_user(
     click.echo(f"Created {username} with roles {', '.join(roles)}.")
 
 
+def _add_plugin_commands() -> None:
+    """Add the ``command`` of every module in ``portal/commands``."""
+    import importlib
+    import pkgutil
+
+    from portal import commands
+
+    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"portal.commands.{info.name}")
+        main.add_command(module.command)
+
+
+_add_plugin_commands()
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -31,6 +31,17 @@ class Settings(BaseSettings):
     municipality_name: str = "Exempelkommun"
     default_language: str = "sv"
     session_idle_minutes: int = 30
+    # Outgoing mail: without an SMTP host, messages are written to the log (development).
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_from: str = "no-reply@example.org"
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    # SMS: "log" writes to the log; "http" posts JSON {"to", "message"} to sms_gateway_url.
+    sms_gateway: Literal["log", "http"] = "log"
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = None
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:

@@ -8,6 +8,7 @@ from starlette.responses import Response
 from portal import repository
 from portal.auth import Applicant
 from portal.db import SessionDep
+from portal.survey_invitations import open_invitation_for
 from portal.templating import render
 
 router = APIRouter(prefix="/applicant")
@@ -32,5 +33,6 @@ def home(request: Request, db: SessionDep, user: Applicant) -> Response:
         "applications": repository.applications_of(db, household),
         "messages": repository.messages_to(db, household),
         "members": repository.members_of(db, household),
+        "survey_invitation": open_invitation_for(db, household),
     }
     return render(request, "pages/applicant/home.html", context)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 21:23:19.250220
+Create Date: 2026-11-24 21:39:56.417860
 """
 
 from collections.abc import Sequence
@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("object_type", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("detail", sa.JSON(), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_event_at"), ["at"], unique=False)
@@ -41,8 +41,22 @@ def upgrade() -> None:
         sa.Column("name", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
         sa.Column("code", sqlmodel.sql.sqltypes.AutoString(length=4), nullable=False),
         sa.Column("default_language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("code"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_municipality")),
+        sa.UniqueConstraint("code", name=op.f("uq_municipality_code")),
+    )
+    op.create_table(
+        "notification",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("channel", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column("recipient", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=False),
+        sa.Column("subject", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True),
+        sa.Column("body", sqlmodel.sql.sqltypes.AutoString(), nullable=False),
+        sa.Column("purpose", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
+        sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("sent_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("error", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notification")),
     )
     op.create_table(
         "person",
@@ -53,8 +67,8 @@ def upgrade() -> None:
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
         sa.Column("email", sqlmodel.sql.sqltypes.AutoString(length=254), nullable=True),
         sa.Column("phone", sqlmodel.sql.sqltypes.AutoString(length=30), nullable=True),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("personnummer"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
+        sa.UniqueConstraint("personnummer", name=op.f("uq_person_personnummer")),
     )
     op.create_table(
         "unit",
@@ -64,8 +78,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["municipality_id"],
             ["municipality.id"],
+            name=op.f("fk_unit_municipality_id_municipality"),
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_unit")),
     )
     with op.batch_alter_table("unit", schema=None) as batch_op:
         batch_op.create_index(
@@ -80,11 +95,8 @@ def upgrade() -> None:
         sa.Column("language", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
         sa.Column("interpreter_needed", sa.Boolean(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["unit_id"],
-            ["unit.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_household_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household")),
     )
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_household_unit_id"), ["unit_id"], unique=False)
@@ -100,12 +112,9 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.Column("failed_logins", sa.Integer(), nullable=False),
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["unit_id"],
-            ["unit.id"],
-        ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("username"),
+        sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_staff_user_unit_id_unit")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_staff_user")),
+        sa.UniqueConstraint("username", name=op.f("uq_staff_user_username")),
     )
     op.create_table(
         "survey_answer",
@@ -120,10 +129,9 @@ def upgrade() -> None:
         sa.Column("answers", sa.JSON(), nullable=False),
         sa.Column("free_text", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["unit_id"],
-            ["unit.id"],
+            ["unit_id"], ["unit.id"], name=op.f("fk_survey_answer_unit_id_unit")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
     )
     with op.batch_alter_table("survey_answer", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_survey_answer_month"), ["month"], unique=False)
@@ -146,20 +154,28 @@ def upgrade() -> None:
         sa.Column("submitted_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.Column("submitted_by", sa.Integer(), nullable=True),
         sa.Column("assigned_to", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["assigned_to"],
-            ["staff_user.id"],
+        sa.Column("reference", sqlmodel.sql.sqltypes.AutoString(length=32), nullable=True),
+        sa.Column("prefilled_from", sa.Integer(), nullable=True),
+        sa.Column(
+            "co_applicant_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=True
         ),
         sa.ForeignKeyConstraint(
-            ["household_id"],
-            ["household.id"],
+            ["assigned_to"], ["staff_user.id"], name=op.f("fk_application_assigned_to_staff_user")
         ),
         sa.ForeignKeyConstraint(
-            ["submitted_by"],
-            ["person.id"],
+            ["household_id"], ["household.id"], name=op.f("fk_application_household_id_household")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("household_id", "month"),
+        sa.ForeignKeyConstraint(
+            ["prefilled_from"],
+            ["application.id"],
+            name=op.f("fk_application_prefilled_from_application"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["submitted_by"], ["person.id"], name=op.f("fk_application_submitted_by_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_application")),
+        sa.UniqueConstraint("household_id", "month", name=op.f("uq_application_household_id")),
+        sa.UniqueConstraint("reference", name=op.f("uq_application_reference")),
     )
     with op.batch_alter_table("application", schema=None) as batch_op:
         batch_op.create_index(
@@ -181,13 +197,15 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["household_id"],
             ["household.id"],
+            name=op.f("fk_household_member_household_id_household"),
         ),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
+            ["person_id"], ["person.id"], name=op.f("fk_household_member_person_id_person")
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("household_id", "person_id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_household_member")),
+        sa.UniqueConstraint(
+            "household_id", "person_id", name=op.f("uq_household_member_household_id")
+        ),
     )
     with op.batch_alter_table("household_member", schema=None) as batch_op:
         batch_op.create_index(
@@ -202,10 +220,9 @@ def upgrade() -> None:
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
         sa.ForeignKeyConstraint(
-            ["user_id"],
-            ["staff_user.id"],
+            ["user_id"], ["staff_user.id"], name=op.f("fk_staff_role_user_id_staff_user")
         ),
-        sa.PrimaryKeyConstraint("user_id", "role"),
+        sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_staff_role")),
     )
     op.create_table(
         "web_session",
@@ -217,15 +234,15 @@ def upgrade() -> None:
         sa.Column("created_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.Column("last_seen_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
-            ["person_id"],
-            ["person.id"],
+            ["person_id"], ["person.id"], name=op.f("fk_web_session_person_id_person")
         ),
         sa.ForeignKeyConstraint(
             ["staff_user_id"],
             ["staff_user.id"],
+            name=op.f("fk_web_session_staff_user_id_staff_user"),
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("token_hash"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_web_session")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_web_session_token_hash")),
     )
     with op.batch_alter_table("web_session", schema=None) as batch_op:
         batch_op.create_index(
@@ -243,9 +260,10 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["application.id"],
+            name=op.f("fk_answer_application_id_application"),
         ),
-        sa.PrimaryKeyConstraint("id"),
-        sa.UniqueConstraint("application_id", "key"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_answer")),
+        sa.UniqueConstraint("application_id", "key", name=op.f("uq_answer_application_id")),
     )
     with op.batch_alter_table("answer", schema=None) as batch_op:
         batch_op.create_index(
@@ -268,17 +286,55 @@ def upgrade() -> None:
         sa.Column("amount_ore", sa.Integer(), nullable=True),
         sa.Column("confidence", sa.Float(), nullable=True),
         sa.Column("extraction", sa.JSON(), nullable=True),
+        sa.Column("extraction_status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("confirmed_amount_ore", sa.Integer(), nullable=True),
+        sa.Column("removed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["application.id"],
+            name=op.f("fk_attachment_application_id_application"),
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_attachment")),
     )
     with op.batch_alter_table("attachment", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_attachment_application_id"), ["application_id"], unique=False
         )
         batch_op.create_index(batch_op.f("ix_attachment_sha256"), ["sha256"], unique=False)
+
+    op.create_table(
+        "eid_order",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("order_ref", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=8), nullable=False),
+        sa.Column(
+            "browser_token_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False
+        ),
+        sa.Column("application_id", sa.Integer(), nullable=True),
+        sa.Column("person_id", sa.Integer(), nullable=True),
+        sa.Column("qr_start_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("qr_start_secret", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("auto_start_token", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("status", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("hint_code", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
+        sa.Column("personnummer", sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
+        sa.Column("return_to", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True),
+        sa.Column("started_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["application.id"],
+            name=op.f("fk_eid_order_application_id_application"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_eid_order_person_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_eid_order")),
+        sa.UniqueConstraint("order_ref", name=op.f("uq_eid_order_order_ref")),
+    )
+    with op.batch_alter_table("eid_order", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_eid_order_browser_token_hash"), ["browser_token_hash"], unique=False
+        )
 
     op.create_table(
         "finding",
@@ -294,12 +350,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["application.id"],
+            name=op.f("fk_finding_application_id_application"),
         ),
         sa.ForeignKeyConstraint(
-            ["resolved_by"],
-            ["staff_user.id"],
+            ["resolved_by"], ["staff_user.id"], name=op.f("fk_finding_resolved_by_staff_user")
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_finding")),
     )
     with op.batch_alter_table("finding", schema=None) as batch_op:
         batch_op.create_index(
@@ -319,25 +375,58 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["application_id"],
             ["application.id"],
+            name=op.f("fk_message_application_id_application"),
         ),
         sa.ForeignKeyConstraint(
-            ["household_id"],
-            ["household.id"],
+            ["household_id"], ["household.id"], name=op.f("fk_message_household_id_household")
         ),
         sa.ForeignKeyConstraint(
             ["sender_staff_id"],
             ["staff_user.id"],
+            name=op.f("fk_message_sender_staff_id_staff_user"),
         ),
-        sa.PrimaryKeyConstraint("id"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_message")),
     )
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_message_household_id"), ["household_id"], unique=False)
+
+    op.create_table(
+        "signature",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("application_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("role", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+        sa.Column("outcome", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("method", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("user_visible_data", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
+        sa.Column(
+            "provider_reference", sqlmodel.sql.sqltypes.AutoString(length=200), nullable=True
+        ),
+        sa.Column("signed_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["application_id"],
+            ["application.id"],
+            name=op.f("fk_signature_application_id_application"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["person_id"], ["person.id"], name=op.f("fk_signature_person_id_person")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_signature")),
+    )
+    with op.batch_alter_table("signature", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_signature_application_id"), ["application_id"], unique=False
+        )
 
     # ### end Alembic commands ###
 
 
 def downgrade() -> None:
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("signature", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_signature_application_id"))
+
+    op.drop_table("signature")
     with op.batch_alter_table("message", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_message_household_id"))
 
@@ -346,6 +435,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_finding_application_id"))
 
     op.drop_table("finding")
+    with op.batch_alter_table("eid_order", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_eid_order_browser_token_hash"))
+
+    op.drop_table("eid_order")
     with op.batch_alter_table("attachment", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_attachment_sha256"))
         batch_op.drop_index(batch_op.f("ix_attachment_application_id"))
@@ -387,6 +480,7 @@ def downgrade() -> None:
 
     op.drop_table("unit")
     op.drop_table("person")
+    op.drop_table("notification")
     op.drop_table("municipality")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_event_at"))
