@@ -13,7 +13,6 @@ import enum
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -151,6 +150,8 @@ class Attachment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     application_id: int = Field(foreign_key="application.id", index=True)
     answer_key: str | None = Field(default=None, max_length=64)
+    expected_kind: str | None = Field(default=None, max_length=32)  # the proof it was given as
+    item: str | None = Field(default=None, max_length=32)  # e.g. the income type it proves
     filename: str = Field(max_length=255)
     content_type: str = Field(max_length=100)
     size: int
@@ -282,3 +283,19 @@ class Notification(SQLModel, table=True):
     sent_at: dt.datetime | None = None
     attempts: int = 0
     error: str | None = None
+
+
+class NormTable(SQLModel, table=True):
+    """A yearly norm table (riksnorm) as imported by ``portal norm import``: ``data`` is the
+    table file as plain data (see intake/norm/tables/README.md). One table per year; a demo
+    table (``is_demo``) holds example values and must be labelled so wherever it is used."""
+
+    __tablename__ = "norm_table"
+
+    id: int | None = Field(default=None, primary_key=True)
+    year: int = Field(unique=True)
+    source: str = Field(max_length=500)
+    is_demo: bool = False
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    imported_at: dt.datetime = Field(default_factory=utcnow)
+    imported_by: str = Field(max_length=100)

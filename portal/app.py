@@ -21,6 +21,7 @@ from portal.db import make_engine
 from portal.routes import (
     admin,
     applicant,
+    applicant_flow,
     bankid,
     informator,
     login,
@@ -32,6 +33,7 @@ from portal.routes import (
 from portal.security import CsrfError, WebMiddleware, verify_csrf
 from portal.settings import ROOT, Settings, get_settings
 from portal.templating import is_htmx, render
+from portal.uploads import BodySizeLimit, BodyTooLarge
 
 log = logging.getLogger("portal")
 
@@ -55,8 +57,21 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         secure_cookies=not settings.development,
         default_language=settings.default_language,
     )
+    # Uploads: a request may carry a handful of files at the per-file limit, and no more.
+    app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
-    for module in (public, login, bankid, applicant, survey, informator, officer, quality, admin):
+    for module in (
+        public,
+        login,
+        bankid,
+        applicant,
+        applicant_flow,
+        survey,
+        informator,
+        officer,
+        quality,
+        admin,
+    ):
         app.include_router(module.router)
     _install_error_pages(app)
     return app
@@ -89,6 +104,10 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
         return _error_page(request, 403)
+
+    @app.exception_handler(BodyTooLarge)
+    async def _too_large(request: Request, _exc: BodyTooLarge) -> Response:
+        return _error_page(request, 413)
 
     @app.exception_handler(CsrfError)
     async def _csrf(request: Request, _exc: CsrfError) -> Response:

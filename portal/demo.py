@@ -302,21 +302,38 @@ def _add_application(
     )
     db.add(application)
     db.flush()
+    adults = [m for m in demo.members if m.role in (A, C)]
+    children = [m for m in demo.members if m.role in (K, V)]
+    applicant = people[demo.members[0].given]
     answers: dict[str, dict | list | str | int | bool | None] = {
         "anything_changed": False,
         "housing_type": "rental",
         "rent": demo.rent_ore,
         "household_electricity": 45000,
         "home_insurance": 18900,
-        "incomes": [
-            {"person_id": people[name].id, "type": kind, "amount": amount, "country": "SE"}
-            for name, kind, amount in demo.incomes
-        ],
-        "bank_accounts": [{"person_id": people[demo.members[0].given].id, "balance": 12350}],
-        "job_seeking": True,
-        "contact": {"sms": True, "email": True, "interpreter": demo.interpreter},
-        "declaration": True,
+        "pending_benefits": "",
+        "bank_accounts": [{"bank": "Swedbank", "balance": 123450}],
+        "other_assets": "",
+        "costs": {"amounts": {}},
+        "livsforing": {"amounts": {}},
+        "other_info": "",
+        "contact": {
+            "methods": ["sms", "email"],
+            "phone": "070-123 45 67",
+            "email": applicant.email or "",
+            "interpreter": demo.interpreter,
+            "interpreter_language": demo.language if demo.interpreter else "",
+        },
     }
+    if children:
+        answers["children_days"] = {
+            str(people[child.given].id): child.days_at_home or 0 for child in children
+        }
+    for adult in adults:
+        person = people[adult.given]
+        amounts = {kind: amount for name, kind, amount in demo.incomes if name == adult.given}
+        answers[f"incomes:{person.id}"] = {"amounts": amounts, "abroad": [], "none": not amounts}
+        answers[f"activity:{person.id}"] = ["job_seeking"]
     for key, value in answers.items():
         db.add(
             Answer(application_id=application.id or 0, key=key, value=value, updated_at=utcnow())

@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from intake.languages import SUPPORTED
@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     municipality_name: str = "Exempelkommun"
     default_language: str = "sv"
     session_idle_minutes: int = 30
+    # The application for next month opens on this day of the current month.
+    apply_from_day: int = Field(default=1, ge=1, le=28)
+    upload_max_file_mb: int = Field(default=20, ge=1, le=200)
+    upload_max_files: int = Field(default=30, ge=1, le=500)
     # Outgoing mail: without an SMTP host, messages are written to the log (development).
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
+from intake.flow import month_to_apply_for
 from portal import repository
 from portal.auth import Applicant
 from portal.db import SessionDep
@@ -34,5 +37,6 @@ def home(request: Request, db: SessionDep, user: Applicant) -> Response:
         "messages": repository.messages_to(db, household),
         "members": repository.members_of(db, household),
         "survey_invitation": open_invitation_for(db, household),
+        "next_month": month_to_apply_for(dt.date.today()),
     }
     return render(request, "pages/applicant/home.html", context)

@@ -64,3 +64,9 @@
     focusErrors();
   });
 })();
+
+/* After htmx swaps in the next question, move focus to it so screen readers read it. */
+document.addEventListener("htmx:afterSettle", function (event) {
+  var heading = event.target && event.target.querySelector && event.target.querySelector(".question");
+  if (heading) { heading.focus(); }
+});

@@ -1,0 +1,602 @@
+"""The monthly re-application as a conversation: one question per screen, saved as it goes.
+
+Every step is a plain form post that answers ``303 See Other``; with htmx the next question is
+swapped in (the same partial serves the full page and the fragment).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request
+from sqlalchemy import update
+from sqlmodel import Session
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
+
+from intake import flow
+from intake.models import Application, ApplicationStatus, Attachment, Household, Signature, utcnow
+from portal import notify, repository, repository_flow
+from portal.auth import Applicant, Principal
+from portal.db import SessionDep
+from portal.flow_text import ERRORS
+from portal.flow_text import text as flow_text
+from portal.flow_view import step_view, summary_sections, transcript
+from portal.i18n import format_month
+from portal.i18n import gettext as _
+from portal.templating import is_htmx, render
+from portal.uploads import UploadError, store
+
+router = APIRouter(prefix="/applicant")
+
+
+def _household(user: Principal) -> Household:
+    household = user.household
+    if household is None or household.protected_identity:
+        # Skyddad identitet: nothing is processed here (fail closed).
+        raise HTTPException(404)
+    return household
+
+
+def _draft(db: Session, household: Household, month: str) -> Application:
+    application = repository_flow.application_for(db, household, month)
+    if application is None:
+        raise HTTPException(404)
+    return application
+
+
+def _step_url(month: str, key: str, **params: str) -> str:
+    query = "&".join(f"{name}={value}" for name, value in params.items() if value)
+    return f"/applicant/apply/{month}/step/{key}" + (f"?{query}" if query else "")
+
+
+def _status_url(application: Application) -> str:
+    return f"/applicant/applications/{application.id}"
+
+
+def _redirect(url: str) -> Response:
+    return RedirectResponse(url, status_code=303)
+
+
+@router.get("/apply")
+def start(request: Request, db: SessionDep, user: Applicant) -> Response:
+    household = user.household
+    if household is None or household.protected_identity:
+        return render(request, "pages/applicant/protected.html")
+    settings = request.app.state.settings
+    today = dt.date.today()
+    month = flow.month_to_apply_for(today)
+    opens = today.replace(day=settings.apply_from_day)
+    application = repository_flow.application_for(db, household, month)
+    context = {"month": month, "application": application, "opens": opens, "open": today >= opens}
+    return render(request, "pages/applicant/apply_start.html", context)
+
+
+@router.post("/apply")
+def begin(request: Request, db: SessionDep, user: Applicant) -> Response:
+    household = _household(user)
+    settings = request.app.state.settings
+    today = dt.date.today()
+    if today.day < settings.apply_from_day:
+        return _redirect("/applicant/apply")
+    month = flow.month_to_apply_for(today)
+    application = repository_flow.get_or_create_draft(db, household, month, request.state.language)
+    if application.status != ApplicationStatus.draft:
+        return _redirect(_status_url(application))
+    repository.audit(
+        db,
+        "applicant",
+        user.subject_id,
+        "application_started",
+        object_type="application",
+        object_id=application.id,
+    )
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    step = flow.next_step(answers, context)
+    if step is None:
+        return _redirect(f"/applicant/apply/{month}/review")
+    return _redirect(_step_url(month, step.key))
+
+
+@router.get("/apply/{month}/step/{key}")
+def show_step(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    month: str,
+    key: str,
+    edit: str = "",
+    back: str = "",
+) -> Response:
+    household = _household(user)
+    application = _draft(db, household, month)
+    if application.status != ApplicationStatus.draft:
+        return _redirect(_status_url(application))
+    return _render_step(request, db, application, household, key, edit=bool(edit), back=back)
+
+
+def _render_step(
+    request: Request,
+    db: Session,
+    application: Application,
+    household: Household,
+    key: str,
+    *,
+    edit: bool = False,
+    back: str = "",
+    errors: dict[str, str] | None = None,
+    form: Any = None,
+    status_code: int = 200,
+) -> Response:
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    step = flow.find_step(key, context)
+    if step is None or not step.when(answers, context):
+        raise HTTPException(404)
+    attachments = [
+        a for a in repository_flow.attachments_of(db, application) if a.answer_key == step.key
+    ]
+    settings = request.app.state.settings
+    view = step_view(
+        step,
+        answers,
+        context,
+        attachments=attachments,
+        edit=edit,
+        errors=errors or {},
+        form=form,
+        upload_max_mb=settings.upload_max_file_mb,
+    )
+    page = {
+        "application": application,
+        "month": application.month,
+        "step": view,
+        "transcript": transcript(answers, context, until=step.key),
+        "remaining": flow.remaining(answers, context),
+        "back": back,
+        "back_url": _previous_url(step, answers, context, application.month),
+        "fragment": is_htmx(request),
+    }
+    template = "partials/_step.html" if is_htmx(request) else "pages/applicant/step.html"
+    response = render(request, template, page, status_code=status_code)
+    response.headers["Vary"] = "HX-Request"
+    if is_htmx(request):
+        response.headers["HX-Push-Url"] = str(request.url.path) + (
+            f"?{request.url.query}" if request.url.query else ""
+        )
+    return response
+
+
+def _previous_url(step: flow.Step, answers: Any, context: flow.Context, month: str) -> str:
+    keys = [s.key for s in flow.active_steps(answers, context)]
+    index = keys.index(step.key) if step.key in keys else 0
+    return _step_url(month, keys[index - 1]) if index > 0 else "/applicant/apply"
+
+
+@router.post("/apply/{month}/step/{key}")
+async def answer_step(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    month: str,
+    key: str,
+) -> Response:
+    household = _household(user)
+    application = _draft(db, household, month)
+    if application.status != ApplicationStatus.draft:
+        return _redirect(_status_url(application))
+    form = await request.form()
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    step = flow.find_step(key, context)
+    if step is None or not step.when(answers, context):
+        raise HTTPException(404)
+    back = str(form.get("back", ""))
+
+    # Files first: each is on disk, with its checksum, before anything says "saved".
+    upload_errors = await _store_uploads(request, db, application, step, form, answers, context)
+
+    editing = form.get("edit") == "1"
+    if flow.confirming(step, answers, context) and not editing and "confirm" in form:
+        choice = form.get("confirm")
+        if choice == "changed":
+            return _redirect(_step_url(month, key, edit="1", back=back))
+        if choice != "yes":
+            return _render_step(
+                request,
+                db,
+                application,
+                household,
+                key,
+                back=back,
+                errors={"confirm": "confirm"},
+                status_code=422,
+            )
+        value = context.previous[step.key]
+        parsed = flow.Parsed(value=value)
+    else:
+        parsed = flow.parse(step, form, context)
+    if not parsed.ok or upload_errors:
+        return _render_step(
+            request,
+            db,
+            application,
+            household,
+            key,
+            edit=editing,
+            back=back,
+            errors={**parsed.errors, **upload_errors},
+            form=form,
+            status_code=422,
+        )
+    changed = flow.differs(parsed.value, context.previous.get(step.key))
+    repository_flow.save_answer(db, application, step.key, parsed.value, changed)
+    answers = {**answers, step.key: parsed.value}
+    if step.key == "anything_changed":
+        answers = _carry_over(db, application, answers, context)
+    if "upload_only" in form:
+        return _redirect(_step_url(month, key, edit="1" if editing else "", back=back))
+    if back == "review":
+        return _redirect(f"/applicant/apply/{month}/review")
+    following = flow.step_after(step.key, answers, context)
+    if following is None:
+        return _redirect(f"/applicant/apply/{month}/review")
+    return _redirect(_step_url(month, following.key))
+
+
+def _carry_over(
+    db: Session, application: Application, answers: dict[str, Any], context: flow.Context
+) -> dict[str, Any]:
+    """Take over what "nothing has changed" confirms; undo that when something has changed."""
+    earlier = answers.get(flow.CARRIED) or []
+    if answers.get("anything_changed") is True and earlier:
+        repository_flow.delete_answers(db, application, [*earlier, flow.CARRIED])
+        return {k: v for k, v in answers.items() if k not in earlier and k != flow.CARRIED}
+    carried = flow.carried_over(answers, context)
+    for key, value in carried.items():
+        repository_flow.save_answer(db, application, key, value, changed=False)
+    if carried:
+        repository_flow.save_answer(db, application, flow.CARRIED, sorted(carried), False)
+    return {**answers, **carried}
+
+
+async def _store_uploads(
+    request: Request,
+    db: Session,
+    application: Application,
+    step: flow.Step,
+    form: Any,
+    answers: Any,
+    context: flow.Context,
+) -> dict[str, str]:
+    settings = request.app.state.settings
+    files = [
+        (name, upload)
+        for name in form
+        if name.startswith("documents__")
+        for upload in form.getlist(name)
+        if isinstance(upload, UploadFile) and upload.filename
+    ]
+    errors: dict[str, str] = {}
+    for name, upload in files:
+        _, document, item = (name.split("__") + ["", ""])[:3]
+        if repository_flow.count_attachments(db, application) >= settings.upload_max_files:
+            errors["documents"] = _(ERRORS["upload_too_many"], count=settings.upload_max_files)
+            break
+        try:
+            stored = await store(
+                upload,
+                settings.uploads,
+                str(application.id),
+                settings.upload_max_file_mb * 1024 * 1024,
+            )
+        except UploadError as exc:
+            errors["documents"] = flow_text(
+                ERRORS, f"upload_{exc.code}", file=exc.filename, mb=settings.upload_max_file_mb
+            )
+            continue
+        attachment = Attachment(
+            application_id=application.id or 0,
+            answer_key=step.key,
+            expected_kind=document or None,
+            item=item or None,
+            filename=stored.filename,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            storage_path=stored.path,
+        )
+        db.add(attachment)
+        db.commit()
+        db.refresh(attachment)
+        _after_upload(request, attachment)
+    return errors
+
+
+def _after_upload(request: Request, attachment: Attachment) -> None:
+    """Hand the stored file to the reader (the extraction queue, when it is installed)."""
+    hook = getattr(request.app.state, "on_upload", None)
+    if hook is not None:
+        hook(attachment.id)
+
+
+@router.post("/apply/{month}/step/{key}/attachments/{attachment_id}/remove")
+def remove_attachment(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    month: str,
+    key: str,
+    attachment_id: int,
+    back: Annotated[str, Form()] = "",
+) -> Response:
+    household = _household(user)
+    application = _draft(db, household, month)
+    attachment = db.get(Attachment, attachment_id)
+    if (
+        attachment is None
+        or attachment.application_id != application.id
+        or application.status != ApplicationStatus.draft
+    ):
+        raise HTTPException(404)
+    attachment.removed_at = utcnow()
+    db.add(attachment)
+    db.commit()
+    (request.app.state.settings.uploads / attachment.storage_path).unlink(missing_ok=True)
+    return _redirect(_step_url(month, key, edit="1", back=back))
+
+
+@router.get("/apply/{month}/review")
+def review(request: Request, db: SessionDep, user: Applicant, month: str) -> Response:
+    household = _household(user)
+    application = _draft(db, household, month)
+    if application.status != ApplicationStatus.draft:
+        return _redirect(_status_url(application))
+    return _render_review(request, db, application, household)
+
+
+def _render_review(
+    request: Request,
+    db: Session,
+    application: Application,
+    household: Household,
+    errors: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    attachments = repository_flow.attachments_of(db, application)
+    sections, missing = summary_sections(
+        answers, context, attachments, application.month, editable=True
+    )
+    unanswered = flow.next_step(answers, context)
+    page = {
+        "application": application,
+        "month": application.month,
+        "sections": sections,
+        "missing": missing,
+        "unanswered": unanswered,
+        "co_applicant": repository_flow.co_applicant_of(db, household),
+        "errors": errors or {},
+    }
+    return render(request, "pages/applicant/review.html", page, status_code=status_code)
+
+
+@router.post("/apply/{month}/sign")
+def sign(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    month: str,
+    declaration: Annotated[str, Form()] = "",
+) -> Response:
+    household = _household(user)
+    application = _draft(db, household, month)
+    if application.status != ApplicationStatus.draft:
+        return _redirect(_status_url(application))  # a second tap changes nothing
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    if flow.next_step(answers, context) is not None:
+        return _redirect(f"/applicant/apply/{month}/review")
+    if declaration != "yes":
+        return _render_review(
+            request,
+            db,
+            application,
+            household,
+            errors={"declaration": "declaration"},
+            status_code=422,
+        )
+    co_applicant = repository_flow.co_applicant_of(db, household)
+    target = (
+        ApplicationStatus.awaiting_co_applicant if co_applicant else ApplicationStatus.submitted
+    )
+    if not _claim(db, application, target):
+        db.refresh(application)
+        return _redirect(_status_url(application))
+    assert user.person is not None
+    db.add(
+        Signature(
+            application_id=application.id or 0,
+            person_id=user.person.id or 0,
+            role="applicant",
+            outcome="signed",
+            method="test",
+            user_visible_data=_visible_data(application, household, db),
+        )
+    )
+    db.commit()
+    db.refresh(application)
+    if co_applicant is None:
+        _finish(db, application)
+    else:
+        application.co_applicant_status = "pending"
+        db.add(application)
+        db.commit()
+        _notify_co_applicant(request, db, co_applicant)
+    repository.audit(
+        db,
+        "applicant",
+        user.subject_id,
+        "application_signed",
+        object_type="application",
+        object_id=application.id,
+    )
+    return _redirect(_status_url(application) + "?sent=1")
+
+
+def _claim(db: Session, application: Application, status: str) -> bool:
+    """Move a draft on exactly once, even when the submit button is tapped twice."""
+    result = db.execute(
+        update(Application)
+        .where(Application.id == application.id)  # type: ignore[arg-type]
+        .where(Application.status == ApplicationStatus.draft)  # type: ignore[arg-type]
+        .values(status=status, updated_at=utcnow())
+    )
+    db.commit()
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _finish(db: Session, application: Application) -> None:
+    """The application is received: it gets its reference and its received time."""
+    application.status = ApplicationStatus.submitted
+    application.submitted_at = utcnow()
+    application.reference = f"EB-{application.month.replace('-', '')}-{application.id:06d}"
+    db.add(application)
+    db.commit()
+
+
+def _visible_data(application: Application, household: Household, db: Session) -> str:
+    names = ", ".join(
+        f"{person.given_name} {person.family_name}"
+        for member, person in repository.members_of(db, household)
+        if member.role in ("applicant", "co_applicant")
+    )
+    return f"Ansökan om ekonomiskt bistånd för {format_month(application.month)}. Hushåll: {names}."
+
+
+def _notify_co_applicant(request: Request, db: Session, person: Any) -> None:
+    settings = request.app.state.settings
+    body = _(
+        "You have a new message from %(municipality)s. Sign in at %(url)s to read it.",
+        municipality=settings.municipality_name,
+        url=settings.base_url,
+    )
+    if person.email:
+        notify.queue(
+            db,
+            channel="email",
+            recipient=person.email,
+            body=body,
+            subject=settings.municipality_name,
+            purpose="co_applicant_sign",
+        )
+    if person.phone:
+        notify.queue(
+            db, channel="sms", recipient=person.phone, body=body, purpose="co_applicant_sign"
+        )
+    db.commit()
+    notify.deliver(db, settings)
+
+
+@router.get("/applications/{application_id}")
+def status(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    application_id: int,
+    sent: str = "",
+) -> Response:
+    household = _household(user)
+    application = repository_flow.application_of_household(db, household, application_id)
+    if application is None:
+        raise HTTPException(404)
+    repository.audit(
+        db,
+        "applicant",
+        user.subject_id,
+        "view_application",
+        object_type="application",
+        object_id=application.id,
+    )
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    attachments = repository_flow.attachments_of(db, application)
+    sections, missing = summary_sections(
+        answers, context, attachments, application.month, editable=False
+    )
+    signatures = repository_flow.signatures_of(db, application)
+    assert user.person is not None
+    must_sign = application.status == ApplicationStatus.awaiting_co_applicant and not any(
+        s.person_id == user.person.id for s in signatures
+    )
+    page = {
+        "application": application,
+        "sections": sections,
+        "missing": missing,
+        "signatures": signatures,
+        "sent": bool(sent),
+        "must_sign": must_sign,
+        "messages": repository.messages_to(db, household),
+    }
+    return render(request, "pages/applicant/status.html", page)
+
+
+@router.post("/applications/{application_id}/cosign")
+def cosign(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    application_id: int,
+    decision: Annotated[str, Form()] = "",
+    declaration: Annotated[str, Form()] = "",
+) -> Response:
+    household = _household(user)
+    application = repository_flow.application_of_household(db, household, application_id)
+    if application is None or user.person is None:
+        raise HTTPException(404)
+    co_applicant = repository_flow.co_applicant_of(db, household)
+    if (
+        co_applicant is None
+        or co_applicant.id != user.person.id
+        or application.status != ApplicationStatus.awaiting_co_applicant
+    ):
+        return _redirect(_status_url(application))
+    if decision not in ("sign", "decline") or (decision == "sign" and declaration != "yes"):
+        return _redirect(_status_url(application) + "?cosign_error=1")
+    result = db.execute(
+        update(Application)
+        .where(Application.id == application.id)  # type: ignore[arg-type]
+        .where(Application.status == ApplicationStatus.awaiting_co_applicant)  # type: ignore[arg-type]
+        .values(
+            status=ApplicationStatus.submitted,
+            co_applicant_status="signed" if decision == "sign" else "declined",
+        )
+    )
+    db.commit()
+    if result.rowcount:  # type: ignore[attr-defined]
+        db.add(
+            Signature(
+                application_id=application.id or 0,
+                person_id=user.person.id or 0,
+                role="co_applicant",
+                outcome="signed" if decision == "sign" else "declined",
+                method="test",
+                user_visible_data=_visible_data(application, household, db),
+            )
+        )
+        db.commit()
+        db.refresh(application)
+        _finish(db, application)
+        repository.audit(
+            db,
+            "applicant",
+            user.subject_id,
+            f"co_applicant_{decision}",
+            object_type="application",
+            object_id=application.id,
+        )
+    return _redirect(_status_url(application) + "?sent=1")
