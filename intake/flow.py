@@ -220,13 +220,18 @@ def carried_over(answers: Answers, context: Context) -> dict[str, Any]:
     if answers.get("anything_changed") is not False:
         return {}
     carried: dict[str, Any] = {}
-    for step in active_steps(answers, context):
-        if step.key in answers or step.key not in context.previous:
-            continue
-        previous = context.previous[step.key]
-        if step.base in CARRIED_WHEN_UNCHANGED or is_empty(previous):
-            carried[step.key] = previous
-    return carried
+    while True:  # a carried answer (housing type) can make further steps active
+        known = {**answers, **carried}
+        found = {
+            step.key: context.previous[step.key]
+            for step in active_steps(known, context)
+            if step.key not in known
+            and step.key in context.previous
+            and (step.base in CARRIED_WHEN_UNCHANGED or is_empty(context.previous[step.key]))
+        }
+        if not found:
+            return carried
+        carried.update(found)
 
 
 def next_step(answers: Answers, context: Context) -> Step | None:

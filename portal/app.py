@@ -30,10 +30,10 @@ from portal.routes import (
     quality,
     survey,
 )
-from portal.security import CsrfError, WebMiddleware, verify_csrf
+from portal.security import CsrfError, WebMiddleware, security_headers, verify_csrf
 from portal.settings import ROOT, Settings, get_settings
 from portal.templating import is_htmx, render
-from portal.uploads import BodySizeLimit, BodyTooLarge
+from portal.uploads import BodySizeLimit
 
 log = logging.getLogger("portal")
 
@@ -105,10 +105,6 @@ def _install_error_pages(app: FastAPI) -> None:
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
         return _error_page(request, 403)
 
-    @app.exception_handler(BodyTooLarge)
-    async def _too_large(request: Request, _exc: BodyTooLarge) -> Response:
-        return _error_page(request, 413)
-
     @app.exception_handler(CsrfError)
     async def _csrf(request: Request, _exc: CsrfError) -> Response:
         return _error_page(request, 403, "csrf")
@@ -136,3 +132,14 @@ def _install_error_pages(app: FastAPI) -> None:
 def _error_page(request: Request, status: int, code: int | str | None = None) -> Response:
     """An error page in the user's language; never a stack trace."""
     return render(request, "pages/errors/error.html", {"code": code or status}, status)
+
+
+def error_response(request: Request, status: int) -> Response:
+    """An error page for middleware that answers before the app does, with the same headers."""
+    settings = request.app.state.settings
+    if not hasattr(request.state, "language"):
+        request.state.language = settings.default_language
+    i18n.set_locale(request.state.language)
+    response = _error_page(request, status)
+    response.headers.update(security_headers(secure=not settings.development))
+    return response

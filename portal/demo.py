@@ -233,50 +233,59 @@ def seed(db: Session, municipality_name: str, today: dt.date | None = None) -> d
         applicant = demo_household.members[0]
         if db.exec(select(Person).where(Person.personnummer == applicant.personnummer)).first():
             continue
-        household = Household(
-            unit_id=units[demo_household.unit].id or 0,
-            protected_identity=demo_household.protected_identity,
-            language=demo_household.language,
-            interpreter_needed=demo_household.interpreter,
+        added["applications"] += add_household(
+            db, demo_household, units[demo_household.unit].id or 0, this_month
         )
-        db.add(household)
-        db.flush()
-        people: dict[str, Person] = {}
-        for member in demo_household.members:
-            person = Person(
-                personnummer=member.personnummer,
-                given_name=member.given,
-                family_name=member.family,
-                language=demo_household.language if member.role in (A, C) else None,
-                email=f"{member.given.lower()}@example.org" if member.role in (A, C) else None,
-            )
-            db.add(person)
-            db.flush()
-            people[member.given] = person
-            db.add(
-                HouseholdMember(
-                    household_id=household.id or 0,
-                    person_id=person.id or 0,
-                    role=member.role,
-                    days_at_home=member.days_at_home,
-                )
-            )
         added["households"] += 1
-        if demo_household.protected_identity:
-            continue  # nothing is processed for a household with protected identity
-        for offset in (-2, -1, 0):
-            month = month_offset(this_month, offset)
-            _add_application(db, household, demo_household, people, month, decided=offset < 0)
-            added["applications"] += 1
-        db.add(
-            Message(
-                household_id=household.id or 0,
-                direction="to_applicant",
-                body="Ditt beslut för förra månaden är klart. Pengarna betalas ut den 25:e.",
-            )
-        )
     db.commit()
     return added
+
+
+def add_household(db: Session, demo: DemoHousehold, unit_id: int, this_month: str) -> int:
+    """One household with its people and three earlier months; returns applications added."""
+    household = Household(
+        unit_id=unit_id,
+        protected_identity=demo.protected_identity,
+        language=demo.language,
+        interpreter_needed=demo.interpreter,
+    )
+    db.add(household)
+    db.flush()
+    people: dict[str, Person] = {}
+    for member in demo.members:
+        adult = member.role in (A, C)
+        person = Person(
+            personnummer=member.personnummer,
+            given_name=member.given,
+            family_name=member.family,
+            language=demo.language if adult else None,
+            email=f"{member.given.lower()}@example.org" if adult else None,
+        )
+        db.add(person)
+        db.flush()
+        people[member.given] = person
+        db.add(
+            HouseholdMember(
+                household_id=household.id or 0,
+                person_id=person.id or 0,
+                role=member.role,
+                days_at_home=member.days_at_home,
+            )
+        )
+    if demo.protected_identity:
+        return 0  # nothing is processed for a household with protected identity
+    for offset in (-2, -1, 0):
+        month = month_offset(this_month, offset)
+        _add_application(db, household, demo, people, month, decided=offset < 0)
+    db.add(
+        Message(
+            household_id=household.id or 0,
+            direction="to_applicant",
+            body="Ditt beslut för förra månaden är klart. Pengarna betalas ut den 25:e.",
+        )
+    )
+    db.flush()
+    return 3
 
 
 def _add_application(

@@ -38,6 +38,21 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+def security_headers(secure: bool) -> dict[str, str]:
+    """Headers every response carries."""
+    headers = {
+        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "X-Content-Type-Options": "nosniff",
+        "Referrer-Policy": "same-origin",
+        "X-Frame-Options": "DENY",
+        "Cross-Origin-Opener-Policy": "same-origin",
+        "Permissions-Policy": "camera=(self), geolocation=(), microphone=()",
+    }
+    if secure:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    return headers
+
+
 class CsrfError(Exception):
     """A state-changing request without a valid CSRF token."""
 
@@ -84,15 +99,10 @@ class WebMiddleware(BaseHTTPMiddleware):
                 path="/",
             )
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers["X-Content-Type-Options"] = "nosniff"
-        headers["Referrer-Policy"] = "same-origin"
-        headers["X-Frame-Options"] = "DENY"
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = "camera=(self), geolocation=(), microphone=()"
-        if self.secure_cookies:
-            headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-        if "cache-control" not in headers and request.url.path.startswith("/static/") is False:
+        for name, value in security_headers(self.secure_cookies).items():
+            if name != "Content-Security-Policy" or name.lower() not in headers:
+                headers[name] = value
+        if "cache-control" not in headers and not request.url.path.startswith("/static/"):
             headers["Cache-Control"] = "no-store"
         return response
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from starlette.datastructures import UploadFile
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.filetypes import ACCEPTED, sniff
@@ -75,8 +76,9 @@ async def store(upload: UploadFile, folder: Path, subfolder: str, max_bytes: int
 
 
 class BodySizeLimit:
-    """Refuse a request body larger than ``limit`` bytes while it streams (and up front when
-    Content-Length says so), before the multipart parser spools it anywhere."""
+    """Refuse a request body larger than ``limit`` bytes while it streams (at once when
+    Content-Length announces it), before the multipart parser spools it anywhere, and answer
+    with a clear 413 page. The application sees the client as gone and stores nothing."""
 
     def __init__(self, app: ASGIApp, limit: int) -> None:
         self.app = app
@@ -88,22 +90,47 @@ class BodySizeLimit:
             return
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length", b"")
-        announced = int(length) if length.isdigit() else 0
+        if length.isdigit() and int(length) > self.limit:
+            await self._refuse(scope, send)
+            return
         received = 0
+        overflow = False
+        started = False
 
         async def limited() -> Message:
-            nonlocal received
-            if announced > self.limit:
-                raise BodyTooLarge()
+            nonlocal received, overflow
+            if overflow:
+                return {"type": "http.disconnect"}
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.limit:
-                    raise BodyTooLarge()
+                    overflow = True
+                    return {"type": "http.disconnect"}
             return message
 
-        await self.app(scope, limited, send)
+        async def guarded(message: Message) -> None:
+            nonlocal started
+            if overflow:
+                return
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited, guarded)
+        except Exception:
+            if not overflow:
+                raise
+        if overflow and not started:
+            await self._refuse(scope, send)
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        from portal.app import error_response  # the error page lives with the app
+
+        response = error_response(Request(scope), 413)
+        await response(scope, _no_body, send)
 
 
-class BodyTooLarge(Exception):
-    """The request body went past the limit; the app answers with a clear 413 page."""
+async def _no_body() -> Message:
+    return {"type": "http.disconnect"}

@@ -6,6 +6,7 @@ The database is SQLite in a temporary folder, or PostgreSQL when PORTAL_TEST_BAC
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import secrets
@@ -143,8 +144,60 @@ def applicant_pnr(label: str) -> str:
 
 
 def login_applicant(client: TestClient, label: str) -> None:
-    response = post_form(client, "/login/test-eid", {"pnr": applicant_pnr(label)})
+    login_pnr(client, applicant_pnr(label))
+
+
+def login_pnr(client: TestClient, pnr: str) -> None:
+    response = post_form(client, "/login/test-eid", {"pnr": pnr})
     assert response.status_code == 303, response.text
+
+
+_serials = iter(range(100, 999))
+
+
+@pytest.fixture
+def new_household(db: Session):  # type: ignore[no-untyped-def]
+    """A fresh household with three earlier months, so that tests never share an application.
+
+    Returns a factory: ``new_household(language="so", co_applicant=True, children=1)`` gives the
+    DemoHousehold (its members carry valid personnummer) after storing it."""
+    from sqlmodel import select
+
+    from intake.models import MemberRole, Unit
+
+    def make(
+        language: str = "sv",
+        *,
+        co_applicant: bool = False,
+        children: int = 0,
+        incomes: tuple[tuple[str, str, int], ...] = (("Test", "salary", 1200000),),
+        protected: bool = False,
+    ) -> demo.DemoHousehold:
+        def person(given: str, birth: str, role: MemberRole, days: int | None = None):  # type: ignore[no-untyped-def]
+            return demo.DemoPerson(given, "Testsson", birth, f"{next(_serials):03d}", role, days)
+
+        members = [person("Test", "19800101", MemberRole.applicant)]
+        if co_applicant:
+            members.append(person("Partner", "19820202", MemberRole.co_applicant))
+        for index in range(children):
+            members.append(person(f"Barn{index + 1}", "20150303", MemberRole.child, 30))
+        household = demo.DemoHousehold(
+            "test",
+            language,
+            0,
+            tuple(members),
+            rent_ore=785000,
+            incomes=incomes,
+            protected_identity=protected,
+        )
+        unit = db.exec(select(Unit)).first()
+        assert unit is not None
+        today = dt.date.today()
+        demo.add_household(db, household, unit.id or 0, f"{today.year:04d}-{today.month:02d}")
+        db.commit()
+        return household
+
+    return make
 
 
 class PageChecker(HTMLParser):

@@ -200,6 +200,28 @@ async def answer_step(
     upload_errors = await _store_uploads(request, db, application, step, form, answers, context)
 
     editing = form.get("edit") == "1"
+    if "upload_only" in form:
+        # "Upload" stores the files and comes back to the same question; a valid answer typed
+        # meanwhile is kept too, an unfinished one is simply not saved yet.
+        if not flow.confirming(step, answers, context) or editing:
+            parsed = flow.parse(step, form, context)
+            if parsed.ok:
+                changed = flow.differs(parsed.value, context.previous.get(step.key))
+                repository_flow.save_answer(db, application, step.key, parsed.value, changed)
+        if upload_errors:
+            return _render_step(
+                request,
+                db,
+                application,
+                household,
+                key,
+                edit=editing,
+                back=back,
+                errors=upload_errors,
+                form=form,
+                status_code=422,
+            )
+        return _redirect(_step_url(month, key, edit="1" if editing else "", back=back))
     if flow.confirming(step, answers, context) and not editing and "confirm" in form:
         choice = form.get("confirm")
         if choice == "changed":
@@ -237,8 +259,6 @@ async def answer_step(
     answers = {**answers, step.key: parsed.value}
     if step.key == "anything_changed":
         answers = _carry_over(db, application, answers, context)
-    if "upload_only" in form:
-        return _redirect(_step_url(month, key, edit="1" if editing else "", back=back))
     if back == "review":
         return _redirect(f"/applicant/apply/{month}/review")
     following = flow.step_after(step.key, answers, context)

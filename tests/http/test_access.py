@@ -1,5 +1,6 @@
 """Every route declares who may use it, and the declarations hold."""
 
+import re
 from collections.abc import Callable
 
 import pytest
@@ -54,7 +55,7 @@ def test_every_route_declares_exactly_one_access_rule(app: FastAPI) -> None:
 
 def _requests(app: FastAPI, access: str) -> list[tuple[str, str]]:
     return [
-        (method, route.path)
+        (method, re.sub(r"\{[^}]+\}", "1", route.path))  # path parameters get a sample value
         for route in routes(app)
         if access in declared_access(route)
         for method in sorted(route.methods)
