@@ -7,6 +7,7 @@ swapped in (the same partial serves the full page and the fragment).
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -58,6 +59,17 @@ def _status_url(application: Application) -> str:
 
 def _redirect(url: str) -> Response:
     return RedirectResponse(url, status_code=303)
+
+
+def _go(request: Request, url: str) -> Response:
+    """After a successful step: 303 for a plain form; for htmx, fetch the next question into
+    the conversation (and the address bar) without a full page load."""
+    if is_htmx(request):
+        if "/step/" not in url:  # the review and status pages are whole pages
+            return Response(status_code=204, headers={"HX-Redirect": url})
+        location = json.dumps({"path": url, "target": "#flow", "swap": "outerHTML"})
+        return Response(status_code=204, headers={"HX-Location": location})
+    return _redirect(url)
 
 
 @router.get("/apply")
@@ -187,7 +199,7 @@ async def answer_step(
     household = _household(user)
     application = _draft(db, household, month)
     if application.status != ApplicationStatus.draft:
-        return _redirect(_status_url(application))
+        return _go(request, _status_url(application))
     form = await request.form()
     answers = repository_flow.answers_of(db, application.id)
     context = repository_flow.context_for(db, household, application)
@@ -221,11 +233,11 @@ async def answer_step(
                 form=form,
                 status_code=422,
             )
-        return _redirect(_step_url(month, key, edit="1" if editing else "", back=back))
+        return _go(request, _step_url(month, key, edit="1" if editing else "", back=back))
     if flow.confirming(step, answers, context) and not editing and "confirm" in form:
         choice = form.get("confirm")
         if choice == "changed":
-            return _redirect(_step_url(month, key, edit="1", back=back))
+            return _go(request, _step_url(month, key, edit="1", back=back))
         if choice != "yes":
             return _render_step(
                 request,
@@ -260,11 +272,11 @@ async def answer_step(
     if step.key == "anything_changed":
         answers = _carry_over(db, application, answers, context)
     if back == "review":
-        return _redirect(f"/applicant/apply/{month}/review")
+        return _go(request, f"/applicant/apply/{month}/review")
     following = flow.step_after(step.key, answers, context)
     if following is None:
-        return _redirect(f"/applicant/apply/{month}/review")
-    return _redirect(_step_url(month, following.key))
+        return _go(request, f"/applicant/apply/{month}/review")
+    return _go(request, _step_url(month, following.key))
 
 
 def _carry_over(

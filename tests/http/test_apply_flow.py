@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 
 import pytest
@@ -366,3 +367,42 @@ def test_another_households_application_is_not_found(
     second = new_household("en")
     login_pnr(client, second.members[0].personnummer)
     assert client.get(f"/applicant/applications/{own.id}").status_code == 404
+
+
+def test_htmx_post_fetches_the_next_question_and_plain_post_redirects(
+    client: TestClient,
+    applicant,  # type: ignore[no-untyped-def]
+) -> None:
+    url = start(client)
+    token = csrf_of(client, url)
+    htmx = client.post(
+        url,
+        data={"value": "no", "csrf_token": token},
+        headers={"HX-Request": "true"},
+        follow_redirects=False,
+    )
+    assert htmx.status_code == 204
+    location = json.loads(htmx.headers["HX-Location"])
+    assert location == {
+        "path": f"/applicant/apply/{MONTH}/step/rent",
+        "target": "#flow",
+        "swap": "outerHTML",
+    }
+    plain = client.post(
+        location["path"], data={"confirm": "yes", "csrf_token": token}, follow_redirects=False
+    )
+    assert plain.status_code == 303
+    assert plain.headers["location"].startswith(f"/applicant/apply/{MONTH}/step/")
+    # The last question leads to the review, a whole page: htmx is told to load it.
+    url = plain.headers["location"]
+    while True:
+        response = client.post(
+            url,
+            data={"confirm": "yes", "csrf_token": token},
+            headers={"HX-Request": "true"},
+            follow_redirects=False,
+        )
+        if "HX-Redirect" in response.headers:
+            assert response.headers["HX-Redirect"] == f"/applicant/apply/{MONTH}/review"
+            break
+        url = json.loads(response.headers["HX-Location"])["path"]

@@ -1,0 +1,135 @@
+"""The whole re-application on a 360 px phone, with and without JavaScript, in Swedish, Arabic
+and Somali; axe-core on every screen; the co-applicant signs too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import axe_violations, new_context, overflows_horizontally
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _sign_in(page, pnr: str) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/login/test-eid")
+    page.fill("#pnr", pnr)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/applicant")
+
+
+def _check(page, problems: dict, label: str) -> None:  # type: ignore[no-untyped-def]
+    violations = axe_violations(page)
+    if violations:
+        problems[label] = violations
+    if overflows_horizontally(page):
+        problems[label + " (overflow)"] = True
+
+
+def _continue(page, javascript: bool) -> None:  # type: ignore[no-untyped-def]
+    before = page.url
+    page.click("#flow form .actions button[type=submit]")
+    if javascript:
+        page.wait_for_function("url => window.location.href !== url", arg=before)
+        if "/step/" in page.url:
+            page.wait_for_selector("#flow .question", state="attached")
+        else:
+            page.wait_for_load_state()
+    else:
+        page.wait_for_load_state()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "nojs"])
+@pytest.mark.parametrize("language", ["sv", "ar", "so"])
+def test_nothing_changed_application_on_a_phone(  # type: ignore[no-untyped-def]
+    browser,
+    live_server,
+    axe_source,
+    new_household,
+    tmp_path: Path,
+    language: str,
+    javascript: bool,
+) -> None:
+    household = new_household(language)
+    context = new_context(
+        browser,
+        live_server,
+        language=language,
+        javascript=javascript,
+        axe=axe_source if javascript else None,
+    )
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    _sign_in(page, household.members[0].personnummer)
+    assert page.get_attribute("html", "lang") == language
+    assert page.get_attribute("html", "dir") == ("rtl" if language == "ar" else "ltr")
+    page.click("main a.button--primary")  # apply for next month
+    page.wait_for_url("**/applicant/apply")
+    page.click("main form button[type=submit]")  # start
+    page.wait_for_url("**/step/anything_changed")
+    screens = 0
+    page.check("#value-no")
+    if javascript:
+        _check(page, problems, "anything_changed")
+    _continue(page, javascript)
+    document = tmp_path / "hyresavi.pdf"
+    document.write_bytes(PDF)
+    while "/review" not in page.url:
+        screens += 1
+        key = page.url.split("/step/")[1].split("?")[0]
+        assert page.locator(".previous-answer").count() == 1, key
+        if key == "rent":
+            page.set_input_files("input[name='documents__rent_notice__']", str(document))
+        page.check("#confirm-yes")
+        if javascript:
+            _check(page, problems, key)
+        _continue(page, javascript)
+        if not javascript:
+            assert page.locator("h1").count() == 1
+        assert screens < 12, "the flow does not end"
+    assert screens == 6
+    if javascript:
+        _check(page, problems, "review")
+    body = page.locator("main").inner_text()
+    assert "hyresavi.pdf" not in body  # the review lists what is missing, not what is there
+    assert page.locator(".missing li").count() >= 2  # payslip and bank statement still missing
+    page.check("#field-declaration")
+    page.click("main form[action$='/sign'] button[type=submit]")
+    page.wait_for_url("**/applicant/applications/*")
+    assert page.locator(".panel--success").count() == 1
+    reference = page.locator(".panel--success strong").inner_text()
+    assert reference.startswith("EB-")
+    if javascript:
+        _check(page, problems, "receipt")
+    context.close()
+    assert problems == {}
+
+
+def test_co_applicant_signs_on_a_phone(browser, live_server, axe_source, new_household) -> None:  # type: ignore[no-untyped-def]
+    household = new_household("sv", co_applicant=True)
+    context = new_context(browser, live_server, language="sv", axe=axe_source)
+    page = context.new_page()
+    _sign_in(page, household.members[0].personnummer)
+    page.goto("/applicant/apply")
+    page.click("main form button[type=submit]")
+    page.check("#value-no")
+    _continue(page, True)
+    while "/review" not in page.url:
+        page.check("#confirm-yes")
+        _continue(page, True)
+    page.check("#field-declaration")
+    page.click("main form[action$='/sign'] button[type=submit]")
+    page.wait_for_url("**/applicant/applications/*")
+    assert page.locator(".panel--success").count() == 0
+    status_url = page.url.split("?")[0]
+    page.click(".user-nav__logout button")
+
+    _sign_in(page, household.members[1].personnummer)
+    page.goto(status_url)
+    assert axe_violations(page) == []
+    page.check("#field-declaration")
+    page.click("button[name=decision][value=sign]")
+    page.wait_for_url("**/applicant/applications/*?sent=1")
+    assert page.locator(".panel--success").count() == 1
+    context.close()
