@@ -299,3 +299,68 @@ class NormTable(SQLModel, table=True):
     data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     imported_at: dt.datetime = Field(default_factory=utcnow)
     imported_by: str = Field(max_length=100)
+
+
+# --- the bemötande survey: everything apart from the anonymous answers ---------------------------
+
+
+class SurveyInvitation(SQLModel, table=True):
+    """An open invitation to the survey. It knows the household (for the banner and the
+    reminder), but an answer never learns it: the invitation and its tokens are deleted when the
+    survey is answered or the link expires."""
+
+    __tablename__ = "survey_invitation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    question_set_version: str = Field(max_length=32)
+    month: str = Field(max_length=7)  # YYYY-MM the invitation was sent: the answer's month
+    unit_id: int = Field(foreign_key="unit.id")
+    language: str = Field(max_length=8)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime = Field(index=True)
+    reminded_at: dt.datetime | None = None
+
+
+class SurveyInvitationToken(SQLModel, table=True):
+    """A one-time link to an invitation; only the hash of the token is stored. One per channel
+    (email, sms, portal), so that the answer can say how the respondent came."""
+
+    __tablename__ = "survey_invitation_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: int = Field(foreign_key="survey_invitation.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True)
+    channel: str = Field(max_length=16)
+
+
+class SurveyPause(SQLModel, table=True):
+    """Households invited recently, so that none is invited more than once in N months. The key
+    is a keyed hash of the household id: no foreign key, no unit, no language, nothing that joins
+    to an answer. Deleted once the pause is over."""
+
+    __tablename__ = "survey_pause"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_key: str = Field(max_length=64, unique=True)
+    until_month: str = Field(max_length=7, index=True)  # may be invited again from this month
+
+
+class SurveyCount(SQLModel, table=True):
+    """Running counts behind the quality dashboard, kept in step with ``survey_answer`` (and
+    rebuilt from it by ``portal survey recount``): how many respondents in a month, unit and
+    language gave ``value`` to ``item``; ``_invited`` counts invitations (language empty)."""
+
+    __tablename__ = "survey_count"
+    __table_args__ = (
+        UniqueConstraint("question_set_version", "month", "unit_id", "language", "item", "value"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_set_version: str = Field(max_length=32)
+    month: str = Field(max_length=7)
+    unit_id: int = Field(foreign_key="unit.id")
+    language: str = Field(max_length=8)
+    item: str = Field(max_length=32)
+    value: str = Field(max_length=8)
+    count: int = 0

@@ -75,8 +75,9 @@ def seed_demo(force: bool, quiet: bool) -> None:
     with Session(_engine()) as db:
         added = demo.seed(db, settings.municipality_name)
     click.echo(
-        f"Demo data: {added['staff']} staff, {added['households']} households and "
-        f"{added['applications']} applications added."
+        f"Demo data: {added['staff']} staff, {added['households']} households, "
+        f"{added['applications']} applications and {added.get('norm_tables', 0)} norm tables "
+        "added."
     )
     if not quiet:
         click.echo(demo_logins())

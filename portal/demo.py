@@ -238,6 +238,10 @@ def seed(db: Session, municipality_name: str, today: dt.date | None = None) -> d
         )
         added["households"] += 1
     db.commit()
+    # Norm tables: the published years, and demo tables (labelled so) for the current years.
+    from portal.repository_norm import import_builtin_tables
+
+    added["norm_tables"] = len(import_builtin_tables(db, "seed-demo"))
     return added
 
 

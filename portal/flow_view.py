@@ -262,6 +262,7 @@ class SummarySection:
 class MissingDocument:
     label: str
     url: str
+    key: str = ""  # "<document>|<item>|<step key>": what an upload for it is filed as
 
 
 def summary_sections(
@@ -302,6 +303,7 @@ def summary_sections(
                         f"/applicant/apply/{month}/step/{step.key}?edit=1&back=review"
                         if editable
                         else "",
+                        f"{need.document}|{need.item}|{step.key}",
                     )
                 )
     return list(sections.values()), missing

@@ -15,9 +15,10 @@ from sqlalchemy import update
 from sqlmodel import Session
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response
 
 from intake import flow
+from intake.languages import SUPPORTED
 from intake.models import Application, ApplicationStatus, Attachment, Household, Signature, utcnow
 from portal import notify, repository, repository_flow
 from portal.auth import Applicant, Principal
@@ -25,8 +26,9 @@ from portal.db import SessionDep
 from portal.flow_text import ERRORS
 from portal.flow_text import text as flow_text
 from portal.flow_view import step_view, summary_sections, transcript
-from portal.i18n import format_month
+from portal.i18n import format_month, use_locale
 from portal.i18n import gettext as _
+from portal.receipt_pdf import render as receipt_pdf_render
 from portal.templating import is_htmx, render
 from portal.uploads import UploadError, store
 
@@ -209,7 +211,7 @@ async def answer_step(
     back = str(form.get("back", ""))
 
     # Files first: each is on disk, with its checksum, before anything says "saved".
-    upload_errors = await _store_uploads(request, db, application, step, form, answers, context)
+    upload_errors = await _store_uploads(request, db, application, step.key, form)
 
     editing = form.get("edit") == "1"
     if "upload_only" in form:
@@ -296,14 +298,9 @@ def _carry_over(
 
 
 async def _store_uploads(
-    request: Request,
-    db: Session,
-    application: Application,
-    step: flow.Step,
-    form: Any,
-    answers: Any,
-    context: flow.Context,
+    request: Request, db: Session, application: Application, answer_key: str, form: Any
 ) -> dict[str, str]:
+    """Store the files of inputs named ``documents__<kind>__<item>``; errors by field."""
     settings = request.app.state.settings
     files = [
         (name, upload)
@@ -332,7 +329,7 @@ async def _store_uploads(
             continue
         attachment = Attachment(
             application_id=application.id or 0,
-            answer_key=step.key,
+            answer_key=answer_key,
             expected_kind=document or None,
             item=item or None,
             filename=stored.filename,
@@ -573,6 +570,8 @@ def status(
         "sent": bool(sent),
         "must_sign": must_sign,
         "messages": repository.messages_to(db, household),
+        "attachments": attachments,
+        "upload_max_mb": request.app.state.settings.upload_max_file_mb,
     }
     return render(request, "pages/applicant/status.html", page)
 
@@ -632,3 +631,137 @@ def cosign(
             object_id=application.id,
         )
     return _redirect(_status_url(application) + "?sent=1")
+
+
+@router.get("/applications/{application_id}/receipt.pdf")
+def receipt_pdf(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    application_id: int,
+    lang: str = "",
+) -> Response:
+    """The application as a PDF, in the applicant's language or (``?lang=sv``) in Swedish."""
+    household = _household(user)
+    application = repository_flow.application_of_household(db, household, application_id)
+    if application is None or application.status in (ApplicationStatus.draft,):
+        raise HTTPException(404)
+    language = lang if lang in SUPPORTED else request.state.language
+    repository.audit(
+        db,
+        "applicant",
+        user.subject_id,
+        "download_receipt",
+        object_type="application",
+        object_id=application.id,
+    )
+    with use_locale(language):
+        answers = repository_flow.answers_of(db, application.id)
+        context = repository_flow.context_for(db, household, application)
+        attachments = repository_flow.attachments_of(db, application)
+        sections, missing = summary_sections(
+            answers, context, attachments, application.month, editable=False
+        )
+        names = [
+            f"{person.given_name} {person.family_name}"
+            for member, person in repository.members_of(db, household)
+        ]
+        content = receipt_pdf_render(
+            language,
+            municipality=request.app.state.settings.municipality_name,
+            application=application,
+            names=names,
+            sections=sections,
+            missing=missing,
+            attachments=attachments,
+        )
+    filename = f"{application.reference or application.month}-{language}.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+        },
+    )
+
+
+@router.post("/applications/{application_id}/documents")
+async def add_documents(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    application_id: int,
+) -> Response:
+    """Documents added after sending: received with their own time, for the case file."""
+    household = _household(user)
+    application = repository_flow.application_of_household(db, household, application_id)
+    if application is None or application.status == ApplicationStatus.decided:
+        raise HTTPException(404)
+    form = await request.form()
+    document, item, answer_key = (str(form.get("document", "")).split("|") + ["", "", ""])[:3]
+    renamed = _Renamed(form, f"documents__{document}__{item}")
+    errors = await _store_uploads(request, db, application, answer_key or "later", renamed)
+    if errors:
+        return _redirect(_status_url(application) + "?upload_error=1")
+    repository.audit(
+        db,
+        "applicant",
+        user.subject_id,
+        "documents_added",
+        object_type="application",
+        object_id=application.id,
+    )
+    return _redirect(_status_url(application) + "?added=1")
+
+
+class _Renamed:
+    """The form with its ``documents`` files under the name that says what they prove."""
+
+    def __init__(self, form: Any, name: str) -> None:
+        self.form = form
+        self.name = name
+
+    def __iter__(self) -> Any:
+        return iter([self.name])
+
+    def getlist(self, name: str) -> list[Any]:
+        return list(self.form.getlist("documents")) if name == self.name else []
+
+
+@router.get("/attachments/{attachment_id}")
+def own_attachment(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    attachment_id: int,
+) -> Response:
+    """The applicant's own upload, to look at again (images inline, PDFs as a download)."""
+    household = _household(user)
+    attachment = db.get(Attachment, attachment_id)
+    application = db.get(Application, attachment.application_id) if attachment else None
+    if (
+        attachment is None
+        or application is None
+        or application.household_id != household.id
+        or attachment.removed_at is not None
+    ):
+        raise HTTPException(404)
+    path = request.app.state.settings.uploads / attachment.storage_path
+    inline = attachment.content_type in ("image/jpeg", "image/png")
+    disposition = "inline" if inline else "attachment"
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{_ascii(attachment.filename)}"',
+            "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _ascii(name: str) -> str:
+    return "".join(
+        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name
+    )

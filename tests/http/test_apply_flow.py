@@ -406,3 +406,60 @@ def test_htmx_post_fetches_the_next_question_and_plain_post_redirects(
             assert response.headers["HX-Redirect"] == f"/applicant/apply/{MONTH}/review"
             break
         url = json.loads(response.headers["HX-Location"])["path"]
+
+
+def _send(client: TestClient) -> str:
+    url = start(client)
+    url = answer(client, url, {"value": "no"}).headers["location"]
+    while "/review" not in url:
+        url = answer(client, url, {"confirm": "yes"}).headers["location"]
+    return answer(client, url.replace("/review", "/sign"),
+                  {"declaration": "yes"}).headers["location"].split("?")[0]
+
+
+def test_receipt_pdf_in_the_applicants_language_and_in_swedish(
+    client: TestClient, applicant, db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    import io
+
+    import pdfplumber
+
+    status_url = _send(client)
+    stored = application(db, applicant)
+    page = client.get(status_url)
+    assert f"{status_url}/receipt.pdf?lang=sv" in page.text
+    for lang, heading in (("en", "Application for financial assistance for"),
+                          ("sv", "Ansökan om ekonomiskt bistånd för")):
+        response = client.get(f"{status_url}/receipt.pdf?lang={lang}")
+        assert response.headers["content-type"] == "application/pdf"
+        assert "attachment" in response.headers["content-disposition"]
+        with pdfplumber.open(io.BytesIO(response.content)) as pdf:
+            text = "\n".join(p.extract_text() or "" for p in pdf.pages)
+        assert stored.reference in text
+        assert "Test Testsson" in text
+        if lang == "en":
+            assert heading in text
+
+
+def test_documents_can_be_added_after_sending(
+    client: TestClient, applicant, db: Session  # type: ignore[no-untyped-def]
+) -> None:
+    status_url = _send(client)
+    page = client.get(status_url)
+    income_key = re.search(r'value="payslip\|salary\|(incomes:\d+)"', page.text).group(1)
+    token = csrf_of(client, status_url)
+    response = client.post(
+        f"{status_url}/documents",
+        data={"document": f"payslip|salary|{income_key}", "csrf_token": token},
+        files=[("documents", ("lonespec.pdf", PDF, "application/pdf"))],
+        follow_redirects=False,
+    )
+    assert response.headers["location"].endswith("?added=1")
+    row = db.exec(select(Attachment).where(
+        Attachment.application_id == application(db, applicant).id)).one()
+    assert (row.answer_key, row.expected_kind, row.item) == (income_key, "payslip", "salary")
+    page = client.get(status_url)
+    assert "lonespec.pdf" in page.text
+    assert 'value="payslip|salary|' not in page.text  # no longer missing
+    own = client.get(f"/applicant/attachments/{row.id}")
+    assert own.content == PDF and "sandbox" in own.headers["content-security-policy"]
