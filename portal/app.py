@@ -10,6 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -59,7 +60,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     # Uploads: a request may carry a handful of files at the per-file limit, and no more.
     app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
-    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    # Static files are compressed; pages are not (they hold CSRF tokens beside reflected input,
+    # which compression would expose to BREACH-style guessing).
+    static = GZipMiddleware(StaticFiles(directory=ROOT / "static"), minimum_size=500)
+    app.mount("/static", static, name="static")
     for module in (
         public,
         login,
