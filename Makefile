@@ -44,8 +44,8 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 node-deps: node_modules/axe-core/axe.min.js
 
 lint: setup
-	$(BIN)/ruff format --check portal intake tests
-	$(BIN)/ruff check portal intake tests
+	$(BIN)/ruff format --check portal intake tests bench
+	$(BIN)/ruff check portal intake tests bench
 
 typecheck: setup
 	$(BIN)/mypy
