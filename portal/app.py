@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
+from portal import bankid as bankid_client
 from portal import i18n
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     ):
         app.include_router(module.router)
     _install_error_pages(app)
+    # BankID from PORTAL_BANKID_* settings; bad settings fail here, at start.
+    bankid_client.configure(app, bankid_client.BankIdSettings())
     return app
 
 

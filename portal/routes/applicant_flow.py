@@ -22,6 +22,7 @@ from intake.languages import SUPPORTED
 from intake.models import Application, ApplicationStatus, Attachment, Household, Signature, utcnow
 from portal import notify, repository, repository_flow
 from portal.auth import Applicant, Principal
+from portal.bankid import BankIdError
 from portal.db import SessionDep
 from portal.flow_text import ERRORS
 from portal.flow_text import text as flow_text
@@ -29,6 +30,13 @@ from portal.flow_view import step_view, summary_sections, transcript
 from portal.i18n import format_month, use_locale
 from portal.i18n import gettext as _
 from portal.receipt_pdf import render as receipt_pdf_render
+from portal.routes.bankid import (
+    bankid_available,
+    bankid_error_text,
+    order_url,
+    start_sign,
+    use_signature,
+)
 from portal.templating import is_htmx, render
 from portal.uploads import UploadError, store
 
@@ -410,6 +418,7 @@ def _render_review(
         "unanswered": unanswered,
         "co_applicant": repository_flow.co_applicant_of(db, household),
         "errors": errors or {},
+        "bankid": bankid_available(request),
     }
     return render(request, "pages/applicant/review.html", page, status_code=status_code)
 
@@ -439,6 +448,62 @@ def sign(
             errors={"declaration": "declaration"},
             status_code=422,
         )
+    if bankid_available(request):
+        assert user.person is not None
+        response = _redirect("/")
+        try:
+            order = start_sign(
+                db,
+                request,
+                response,
+                person=user.person,
+                application_id=application.id,
+                user_visible_data=_visible_data(application, household, db),
+                return_to=f"/applicant/apply/{month}/signed",
+            )
+        except BankIdError as exc:
+            return _render_review(
+                request,
+                db,
+                application,
+                household,
+                errors={"bankid": bankid_error_text(exc)},
+                status_code=409,
+            )
+        response.headers["location"] = order_url(order)
+        return response
+    return _applicant_signed(request, db, user, application, household, "test", None)
+
+
+@router.get("/apply/{month}/signed")
+def signed_with_bankid(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    month: str,
+    eid_order: int = 0,
+) -> Response:
+    """BankID brings the applicant back here once the signing is complete."""
+    household = _household(user)
+    application = _draft(db, household, month)
+    if application.status != ApplicationStatus.draft:
+        return _redirect(_status_url(application))
+    order = use_signature(db, request, eid_order)
+    if order is None or order.application_id != application.id:
+        return _redirect(f"/applicant/apply/{month}/review")
+    return _applicant_signed(request, db, user, application, household, "bankid", order.order_ref)
+
+
+def _applicant_signed(
+    request: Request,
+    db: Session,
+    user: Principal,
+    application: Application,
+    household: Household,
+    method: str,
+    reference: str | None,
+) -> Response:
+    """The applicant has signed: on to the co-applicant, or received."""
     co_applicant = repository_flow.co_applicant_of(db, household)
     target = (
         ApplicationStatus.awaiting_co_applicant if co_applicant else ApplicationStatus.submitted
@@ -453,7 +518,8 @@ def sign(
             person_id=user.person.id or 0,
             role="applicant",
             outcome="signed",
-            method="test",
+            method=method,
+            provider_reference=reference,
             user_visible_data=_visible_data(application, household, db),
         )
     )
@@ -473,6 +539,7 @@ def sign(
         "application_signed",
         object_type="application",
         object_id=application.id,
+        detail={"method": method},
     )
     return _redirect(_status_url(application) + "?sent=1")
 
@@ -598,6 +665,59 @@ def cosign(
         return _redirect(_status_url(application))
     if decision not in ("sign", "decline") or (decision == "sign" and declaration != "yes"):
         return _redirect(_status_url(application) + "?cosign_error=1")
+    if decision == "sign" and bankid_available(request):
+        response = _redirect("/")
+        try:
+            order = start_sign(
+                db,
+                request,
+                response,
+                person=user.person,
+                application_id=application.id,
+                user_visible_data=_visible_data(application, household, db),
+                return_to=f"/applicant/applications/{application.id}/cosigned",
+            )
+        except BankIdError:
+            return _redirect(_status_url(application) + "?cosign_error=bankid")
+        response.headers["location"] = order_url(order)
+        return response
+    return _co_applicant_decided(db, user, application, household, decision, "test", None)
+
+
+@router.get("/applications/{application_id}/cosigned")
+def cosigned_with_bankid(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    application_id: int,
+    eid_order: int = 0,
+) -> Response:
+    household = _household(user)
+    application = repository_flow.application_of_household(db, household, application_id)
+    if application is None:
+        raise HTTPException(404)
+    order = use_signature(db, request, eid_order)
+    if order is None or order.application_id != application.id:
+        return _redirect(_status_url(application))
+    return _co_applicant_decided(
+        db, user, application, household, "sign", "bankid", order.order_ref
+    )
+
+
+def _co_applicant_decided(
+    db: Session,
+    user: Principal,
+    application: Application,
+    household: Household,
+    decision: str,
+    method: str,
+    reference: str | None,
+) -> Response:
+    """The co-applicant signed or declined: either way the application is now received."""
+    assert user.person is not None
+    co_applicant = repository_flow.co_applicant_of(db, household)
+    if co_applicant is None or co_applicant.id != user.person.id:
+        return _redirect(_status_url(application))
     result = db.execute(
         update(Application)
         .where(Application.id == application.id)  # type: ignore[arg-type]
@@ -615,7 +735,8 @@ def cosign(
                 person_id=user.person.id or 0,
                 role="co_applicant",
                 outcome="signed" if decision == "sign" else "declined",
-                method="test",
+                method=method,
+                provider_reference=reference,
                 user_visible_data=_visible_data(application, household, db),
             )
         )
@@ -629,6 +750,7 @@ def cosign(
             f"co_applicant_{decision}",
             object_type="application",
             object_id=application.id,
+            detail={"method": method},
         )
     return _redirect(_status_url(application) + "?sent=1")
 

@@ -13,6 +13,12 @@ from pathlib import Path
 
 import pytest
 import uvicorn
+from sqlalchemy.engine import Engine
+
+from portal.app import create_app
+from portal.bankid import configure
+from portal.settings import Settings
+from tests.fake_bankid import FakeBankId
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -117,3 +123,33 @@ def overflows_horizontally(page) -> bool:  # type: ignore[no-untyped-def]
             "() => document.documentElement.scrollWidth > document.documentElement.clientWidth"
         )
     )
+
+
+# --- BankID: the fake RP server over mutual TLS, and the portal pointed at it -----------------
+
+
+@pytest.fixture(scope="session")
+def fake(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeBankId]:
+    with FakeBankId(tmp_path_factory.mktemp("bankid")) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def bankid_server(settings: Settings, engine: Engine, fake: FakeBankId) -> Iterator[str]:
+    """The portal with BankID pointing at the fake, served by uvicorn in a thread."""
+    app = create_app(settings, engine)
+    configure(app, fake.settings())
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    running = uvicorn.Server(config)
+    thread = threading.Thread(target=running.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not running.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    port = running.servers[0].sockets[0].getsockname()[1]
+    yield f"http://127.0.0.1:{port}"
+    running.should_exit = True
+    thread.join(timeout=10)
+    configure(app, None)

@@ -133,3 +133,58 @@ def test_co_applicant_signs_on_a_phone(browser, live_server, axe_source, new_hou
     page.wait_for_url("**/applicant/applications/*?sent=1")
     assert page.locator(".panel--success").count() == 1
     context.close()
+
+
+def _qr_code(page) -> str:  # type: ignore[no-untyped-def]
+    from tests.fake_bankid import read_qr_png
+
+    page.wait_for_selector(".bankid-qr svg")
+    return read_qr_png(page.locator(".bankid-qr svg").screenshot())
+
+
+def _sign_with_bankid(page, fake, pnr: str) -> None:  # type: ignore[no-untyped-def]
+    """On the BankID page: choose the phone, scan the QR code as that person."""
+    page.click('main a.button[href$="device=other"]')
+    page.wait_for_url("**/bankid/orders/*?device=other")
+    fake.scan(_qr_code(page), pnr)
+
+
+def test_both_sign_with_bankid_against_the_fake_server(  # type: ignore[no-untyped-def]
+    browser, bankid_server: str, fake, axe_source, new_household
+) -> None:
+    household = new_household("so", co_applicant=True)
+    applicant, partner = (m.personnummer for m in household.members[:2])
+    context = new_context(browser, bankid_server, language="so", axe=axe_source)
+    page = context.new_page()
+    _sign_in(page, applicant)
+    page.goto("/applicant/apply")
+    page.click("main form button[type=submit]")
+    page.check("#value-no")
+    _continue(page, True)
+    while "/review" not in page.url:
+        page.check("#confirm-yes")
+        _continue(page, True)
+    assert axe_violations(page) == []
+    page.check("#field-declaration")
+    page.click("main form[action$='/sign'] button[type=submit]")
+    page.wait_for_url("**/bankid/orders/*")
+    assert axe_violations(page) == []
+    visible = fake.latest("sign").user_visible_data
+    assert "Test Testsson" in visible and "Partner Testsson" in visible
+    _sign_with_bankid(page, fake, applicant)
+    page.wait_for_url("**/applicant/applications/*?sent=1", timeout=15_000)
+    assert page.locator(".panel--success").count() == 0  # waits for the co-applicant
+    status_url = page.url.split("?")[0]
+    page.click(".user-nav__logout button")
+
+    _sign_in(page, partner)
+    page.goto(status_url)
+    page.check("#field-declaration")
+    page.click("button[name=decision][value=sign]")
+    page.wait_for_url("**/bankid/orders/*")
+    _sign_with_bankid(page, fake, partner)
+    page.wait_for_url("**/applicant/applications/*?sent=1", timeout=15_000)
+    assert page.locator(".panel--success").count() == 1
+    assert page.locator(".panel--success strong").inner_text().startswith("EB-")
+    assert axe_violations(page) == []
+    context.close()
