@@ -16,6 +16,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
 
+from intake import proof_rules
+from intake.flow import DEFAULT_PROOF_RULES
 from portal import bankid as bankid_client
 from portal import i18n
 from portal.auth import Forbidden, NotAuthenticated
@@ -51,6 +53,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine or make_engine(settings.database_url)
+    app.state.proof_rules = (
+        proof_rules.load(settings.proof_rules_file)
+        if settings.proof_rules_file
+        else DEFAULT_PROOF_RULES
+    )
     settings.uploads.mkdir(parents=True, exist_ok=True)
 
     app.add_middleware(

@@ -84,6 +84,7 @@ def step_view(
     errors: dict[str, str],
     form: Any,
     upload_max_mb: int,
+    rules: flow.ProofRules = flow.DEFAULT_PROOF_RULES,
 ) -> StepView:
     confirming = flow.confirming(step, answers, context) and not edit and step.key not in answers
     value = flow.prefill(step, answers, context)
@@ -107,7 +108,7 @@ def step_view(
         form=_form_values(step, value, form),
         upload_max_mb=upload_max_mb,
     )
-    for need in _expected_proofs(step, value):
+    for need in _expected_proofs(step, value, rules):
         view.proofs.append(
             ProofView(
                 document=need.document,
@@ -123,14 +124,14 @@ def step_view(
     return view
 
 
-def _expected_proofs(step: flow.Step, value: Any) -> list[flow.ProofNeed]:
+def _expected_proofs(step: flow.Step, value: Any, rules: flow.ProofRules) -> list[flow.ProofNeed]:
     """Proof the current (or last month's) answer needs; a step with possible proof but no value
     yet offers its general document."""
-    needs = flow.proof_needed(step, value)
+    needs = flow.proof_needed(step, value, rules)
     if needs:
         return needs
-    if step.kind == "amount" and step.key in flow.DEFAULT_PROOF_RULES.amounts:
-        return [flow.ProofNeed(step.key, flow.DEFAULT_PROOF_RULES.amounts[step.key])]
+    if step.kind == "amount" and step.key in rules.amounts:
+        return [flow.ProofNeed(step.key, rules.amounts[step.key])]
     return []
 
 
@@ -272,6 +273,7 @@ def summary_sections(
     month: str,
     *,
     editable: bool,
+    rules: flow.ProofRules = flow.DEFAULT_PROOF_RULES,
 ) -> tuple[list[SummarySection], list[MissingDocument]]:
     sections: dict[str, SummarySection] = {}
     missing: list[MissingDocument] = []
@@ -290,7 +292,7 @@ def summary_sections(
                 url,
             )
         )
-        for need in flow.proof_needed(step, answers[step.key]):
+        for need in flow.proof_needed(step, answers[step.key], rules):
             if not any(
                 a.answer_key == step.key
                 and a.expected_kind == need.document

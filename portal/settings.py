@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     apply_from_day: int = Field(default=1, ge=1, le=28)
     upload_max_file_mb: int = Field(default=20, ge=1, le=200)
     upload_max_files: int = Field(default=30, ge=1, le=500)
+    # Which answers need which documents (TOML, see intake/proof_rules.py); defaults if unset.
+    proof_rules_file: Path | None = None
     # Outgoing mail: without an SMTP host, messages are written to the log (development).
     smtp_host: str | None = None
     smtp_port: int = 25

@@ -171,6 +171,7 @@ def _render_step(
         errors=errors or {},
         form=form,
         upload_max_mb=settings.upload_max_file_mb,
+        rules=request.app.state.proof_rules,
     )
     page = {
         "application": application,
@@ -407,7 +408,12 @@ def _render_review(
     context = repository_flow.context_for(db, household, application)
     attachments = repository_flow.attachments_of(db, application)
     sections, missing = summary_sections(
-        answers, context, attachments, application.month, editable=True
+        answers,
+        context,
+        attachments,
+        application.month,
+        editable=True,
+        rules=request.app.state.proof_rules,
     )
     unanswered = flow.next_step(answers, context)
     page = {
@@ -622,7 +628,12 @@ def status(
     context = repository_flow.context_for(db, household, application)
     attachments = repository_flow.attachments_of(db, application)
     sections, missing = summary_sections(
-        answers, context, attachments, application.month, editable=False
+        answers,
+        context,
+        attachments,
+        application.month,
+        editable=False,
+        rules=request.app.state.proof_rules,
     )
     signatures = repository_flow.signatures_of(db, application)
     assert user.person is not None
@@ -782,7 +793,12 @@ def receipt_pdf(
         context = repository_flow.context_for(db, household, application)
         attachments = repository_flow.attachments_of(db, application)
         sections, missing = summary_sections(
-            answers, context, attachments, application.month, editable=False
+            answers,
+            context,
+            attachments,
+            application.month,
+            editable=False,
+            rules=request.app.state.proof_rules,
         )
         names = [
             f"{person.given_name} {person.family_name}"
