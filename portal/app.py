@@ -24,6 +24,7 @@ from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
 from portal.routes import (
     admin,
+    api,
     applicant,
     applicant_flow,
     bankid,
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         officer,
         quality,
         admin,
+        api,
     ):
         app.include_router(module.router)
     _install_error_pages(app)

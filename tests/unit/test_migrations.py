@@ -31,7 +31,7 @@ def test_migrating_twice_changes_nothing(empty_database_url: str) -> None:
     with engine.connect() as connection:
         version = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
     engine.dispose()
-    assert version == "0005"
+    assert version == "0007"
 
 
 def test_survey_answers_have_no_column_that_points_to_a_person() -> None:
