@@ -207,7 +207,7 @@ CARRIED = "_carried"  # the answer that lists what was carried over from last mo
 def is_empty(value: Any) -> bool:
     if value in (None, "", 0, [], {}):
         return True
-    if isinstance(value, dict) and set(value) <= {"amounts", "abroad", "none"}:
+    if isinstance(value, dict) and set(value) <= {"amounts", "abroad", "none", "description"}:
         return not value.get("amounts")
     return False
 
@@ -318,6 +318,11 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
             if not none and not amounts and not result.errors:
                 result.errors["amount_salary"] = "income_or_none"
             result.value = {"amounts": amounts, "abroad": abroad, "none": none and not amounts}
+        elif step.base == "livsforing":
+            description = str(form.get("other_description", "")).strip()[:500]
+            if "other" in amounts and not description:
+                result.errors["other_description"] = "describe_other"
+            result.value = {"amounts": amounts, "description": description}
         else:
             result.value = {"amounts": amounts}
     elif kind == "accounts":

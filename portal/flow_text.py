@@ -161,6 +161,7 @@ ERRORS = {
     "none_and_amounts": N_("You wrote amounts and also ticked no income. Choose one."),
     "bank_required": N_("Write the name of the bank."),
     "days_range": N_("Write a number of days from 0 to 31."),
+    "describe_other": N_("Write what the other cost is for."),
     "text_too_long": N_("The text is too long. Write at most 2000 characters."),
     "phone_format": N_("Write a mobile number, for example 070-123 45 67."),
     "email_format": N_("Write an e-mail address, for example name@example.com."),

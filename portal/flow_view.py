@@ -164,6 +164,7 @@ def _form_values(step: flow.Step, value: Any, form: Any) -> dict[str, Any]:
         values = {f"amount_{k}": ore_to_input(v) for k, v in value.get("amounts", {}).items()}
         values["abroad"] = value.get("abroad", [])
         values["none"] = "yes" if value.get("none") else ""
+        values["other_description"] = value.get("description", "")
         return values
     if kind == "accounts" and isinstance(value, list):
         values = {}
@@ -201,6 +202,8 @@ def summarise(step: flow.Step, value: Any, context: flow.Context) -> list[str]:
         ]
         if value.get("none"):
             return [_("No income")]
+        if value.get("description"):
+            lines.append(value["description"])
         return lines or [_("None")]
     if kind == "accounts":
         return [f"{a['bank']}: {format_ore(a['balance'])}" for a in value] or [_("No accounts")]

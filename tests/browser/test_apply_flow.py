@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.languages import SUPPORTED
 from tests.browser.conftest import axe_violations, new_context, overflows_horizontally
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -188,3 +189,64 @@ def test_both_sign_with_bankid_against_the_fake_server(  # type: ignore[no-untyp
     assert page.locator(".panel--success strong").inner_text().startswith("EB-")
     assert axe_violations(page) == []
     context.close()
+
+
+LANGUAGES_AND_VIEWPORTS = [(code, "phone") for code in SUPPORTED] + [
+    ("sv", "desktop"),
+    ("ar", "desktop"),
+]
+
+
+@pytest.mark.parametrize(("language", "viewport"), LANGUAGES_AND_VIEWPORTS)
+def test_every_screen_of_a_changed_application_is_accessible(  # type: ignore[no-untyped-def]
+    browser, live_server, axe_source, new_household, language: str, viewport: str
+) -> None:
+    """Something changed: every question is asked as a form (all question types), one amount
+    is mistyped once (the error state), then the review and the receipt."""
+    household = new_household(language, co_applicant=True, children=1)
+    context = new_context(
+        browser, live_server, language=language, viewport=viewport, axe=axe_source
+    )
+    page = context.new_page()
+    problems: dict[str, object] = {}
+    _sign_in(page, household.members[0].personnummer)
+    page.goto("/applicant/apply")
+    _check(page, problems, "start")
+    page.click("main form button[type=submit]")
+    page.wait_for_url("**/step/anything_changed")
+    page.check("#value-yes")
+    _continue(page, True)
+    kinds_seen = set()
+    mistyped = False
+    while "/review" not in page.url:
+        key = page.url.split("/step/")[1].split("?")[0]
+        kinds_seen.add(key.split(":")[0])
+        if key == "changes":
+            page.check("#value-work")
+        if key == "rent" and not mistyped:
+            mistyped = True
+            page.fill("#field-value", "sjutusen")
+            page.click("#flow form .actions button[type=submit]")
+            page.wait_for_selector(".error-summary")
+            _check(page, problems, "rent (error)")
+            page.fill("#field-value", "7 850")
+        _check(page, problems, key)
+        _continue(page, True)
+    assert {
+        "changes",
+        "children_days",
+        "housing_type",
+        "rent",
+        "incomes",
+        "bank_accounts",
+        "livsforing",
+        "activity",
+        "contact",
+    } <= kinds_seen
+    _check(page, problems, "review")
+    page.check("#field-declaration")
+    page.click("main form[action$='/sign'] button[type=submit]")
+    page.wait_for_url("**/applicant/applications/*")
+    _check(page, problems, "status")
+    context.close()
+    assert problems == {}

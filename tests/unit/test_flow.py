@@ -136,6 +136,13 @@ def test_step_after_skips_what_is_answered_and_remaining_counts_down() -> None:
             {},
         ),
         ("bank_accounts", {"bank_0": "", "balance_0": "100"}, None, {"bank_0": "bank_required"}),
+        ("livsforing", {"amount_other": "300"}, None, {"other_description": "describe_other"}),
+        (
+            "livsforing",
+            {"amount_other": "300", "other_description": "Bussresa till sjukhuset"},
+            {"amounts": {"other": 30000}, "description": "Bussresa till sjukhuset"},
+            {},
+        ),
         ("other_info", {"value": "x" * 2001}, None, {"value": "text_too_long"}),
         ("contact", {"methods": "sms", "phone": "12"}, None, {"phone": "phone_format"}),
         (
