@@ -147,6 +147,7 @@ DOCUMENTS = {
     "receipt": N_("Receipt or invoice"),
     "activity_report": N_("Activity report from the Public Employment Service"),
     "medical_certificate": N_("Medical certificate"),
+    "unknown": N_("Document"),
 }
 
 ERRORS = {

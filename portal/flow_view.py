@@ -312,3 +312,8 @@ def summary_sections(
                     )
                 )
     return list(sections.values()), missing
+
+
+def document_label(kind: str | None) -> str:
+    """A document kind (as read or as asked for) in words."""
+    return text(DOCUMENTS, kind or "") or _("document")

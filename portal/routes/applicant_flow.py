@@ -20,13 +20,14 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from intake import flow
 from intake.languages import SUPPORTED
 from intake.models import Application, ApplicationStatus, Attachment, Household, Signature, utcnow
+from intake.money import AmountError, parse_amount
 from portal import notify, repository, repository_flow
 from portal.auth import Applicant, Principal
 from portal.bankid import BankIdError
 from portal.db import SessionDep
 from portal.flow_text import ERRORS
 from portal.flow_text import text as flow_text
-from portal.flow_view import step_view, summary_sections, transcript
+from portal.flow_view import document_label, step_view, summary_sections, transcript
 from portal.i18n import format_month, use_locale
 from portal.i18n import gettext as _
 from portal.receipt_pdf import render as receipt_pdf_render
@@ -182,6 +183,7 @@ def _render_step(
         "back": back,
         "back_url": _previous_url(step, answers, context, application.month),
         "fragment": is_htmx(request),
+        "document_label": document_label,
     }
     template = "partials/_step.html" if is_htmx(request) else "pages/applicant/step.html"
     response = render(request, template, page, status_code=status_code)
@@ -903,3 +905,83 @@ def _ascii(name: str) -> str:
     return "".join(
         ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name
     )
+
+
+def _own_attachment(db: Session, user: Principal, attachment_id: int) -> Attachment:
+    household = _household(user)
+    attachment = db.get(Attachment, attachment_id)
+    application = db.get(Application, attachment.application_id) if attachment else None
+    if (
+        attachment is None
+        or application is None
+        or application.household_id != household.id
+        or attachment.removed_at is not None
+    ):
+        raise HTTPException(404)
+    return attachment
+
+
+def _attachment_step_url(db: Session, attachment: Attachment) -> str:
+    application = db.get(Application, attachment.application_id)
+    assert application is not None
+    if application.status != ApplicationStatus.draft or not attachment.answer_key:
+        return _status_url(application)
+    return _step_url(application.month, attachment.answer_key, edit="1")
+
+
+def _reading(request: Request, attachment: Attachment, **extra: Any) -> Response:
+    response = render(
+        request,
+        "partials/_reading.html",
+        {"attachment": attachment, "document_label": document_label, **extra},
+        status_code=422 if extra.get("reading_error") else 200,
+    )
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@router.get("/attachments/{attachment_id}/reading")
+def reading(request: Request, db: SessionDep, user: Applicant, attachment_id: int) -> Response:
+    """What has been read from a document so far (htmx polls this while it is read)."""
+    attachment = _own_attachment(db, user, attachment_id)
+    if not is_htmx(request):
+        return _redirect(_attachment_step_url(db, attachment))
+    return _reading(request, attachment)
+
+
+@router.post("/attachments/{attachment_id}/confirm")
+def confirm_reading(
+    request: Request,
+    db: SessionDep,
+    user: Applicant,
+    attachment_id: int,
+    answer: Annotated[str, Form()] = "",
+    amount: Annotated[str, Form()] = "",
+) -> Response:
+    """The applicant confirms the amount we read, or writes the right one. Both are kept: the
+    extracted amount stays beside the confirmed one for the completeness rules."""
+    attachment = _own_attachment(db, user, attachment_id)
+    if answer == "yes" and attachment.amount_ore is not None:
+        attachment.confirmed_amount_ore = attachment.amount_ore
+    else:
+        try:
+            attachment.confirmed_amount_ore = parse_amount(amount, allow_negative=True)
+        except AmountError as exc:
+            message = flow_text(ERRORS, f"amount_{exc.code}")
+            if is_htmx(request):
+                return _reading(request, attachment, reading_error=message, error_value=amount)
+            return _redirect(_attachment_step_url(db, attachment) + "&reading_error=1")
+    db.add(attachment)
+    db.commit()
+    repository.audit(
+        db,
+        "applicant",
+        user.subject_id,
+        "reading_confirmed",
+        object_type="attachment",
+        object_id=attachment.id,
+        detail={"extracted": attachment.amount_ore, "confirmed": attachment.confirmed_amount_ore},
+    )
+    if is_htmx(request):
+        return _reading(request, attachment)
+    return _redirect(_attachment_step_url(db, attachment))

@@ -413,12 +413,17 @@ def _send(client: TestClient) -> str:
     url = answer(client, url, {"value": "no"}).headers["location"]
     while "/review" not in url:
         url = answer(client, url, {"confirm": "yes"}).headers["location"]
-    return answer(client, url.replace("/review", "/sign"),
-                  {"declaration": "yes"}).headers["location"].split("?")[0]
+    return (
+        answer(client, url.replace("/review", "/sign"), {"declaration": "yes"})
+        .headers["location"]
+        .split("?")[0]
+    )
 
 
 def test_receipt_pdf_in_the_applicants_language_and_in_swedish(
-    client: TestClient, applicant, db: Session  # type: ignore[no-untyped-def]
+    client: TestClient,
+    applicant,
+    db: Session,  # type: ignore[no-untyped-def]
 ) -> None:
     import io
 
@@ -428,8 +433,10 @@ def test_receipt_pdf_in_the_applicants_language_and_in_swedish(
     stored = application(db, applicant)
     page = client.get(status_url)
     assert f"{status_url}/receipt.pdf?lang=sv" in page.text
-    for lang, heading in (("en", "Application for financial assistance for"),
-                          ("sv", "Ansökan om ekonomiskt bistånd för")):
+    for lang, heading in (
+        ("en", "Application for financial assistance for"),
+        ("sv", "Ansökan om ekonomiskt bistånd för"),
+    ):
         response = client.get(f"{status_url}/receipt.pdf?lang={lang}")
         assert response.headers["content-type"] == "application/pdf"
         assert "attachment" in response.headers["content-disposition"]
@@ -442,7 +449,9 @@ def test_receipt_pdf_in_the_applicants_language_and_in_swedish(
 
 
 def test_documents_can_be_added_after_sending(
-    client: TestClient, applicant, db: Session  # type: ignore[no-untyped-def]
+    client: TestClient,
+    applicant,
+    db: Session,  # type: ignore[no-untyped-def]
 ) -> None:
     status_url = _send(client)
     page = client.get(status_url)
@@ -455,11 +464,79 @@ def test_documents_can_be_added_after_sending(
         follow_redirects=False,
     )
     assert response.headers["location"].endswith("?added=1")
-    row = db.exec(select(Attachment).where(
-        Attachment.application_id == application(db, applicant).id)).one()
+    row = db.exec(
+        select(Attachment).where(Attachment.application_id == application(db, applicant).id)
+    ).one()
     assert (row.answer_key, row.expected_kind, row.item) == (income_key, "payslip", "salary")
     page = client.get(status_url)
     assert "lonespec.pdf" in page.text
     assert 'value="payslip|salary|' not in page.text  # no longer missing
     own = client.get(f"/applicant/attachments/{row.id}")
     assert own.content == PDF and "sandbox" in own.headers["content-security-policy"]
+
+
+def _uploaded_rent_notice(client: TestClient, db: Session, household) -> tuple[str, Attachment]:  # type: ignore[no-untyped-def]
+    url = start(client)
+    url = answer(client, url, {"value": "no"}).headers["location"]
+    answer(client, url, {"upload_only": "1"},
+           files=[("documents__rent_notice__", ("hyresavi.pdf", PDF, "application/pdf"))])
+    db.expire_all()
+    row = db.exec(select(Attachment).where(
+        Attachment.application_id == application(db, household).id)).one()
+    return url, row
+
+
+def test_reading_is_shown_then_confirmed(client: TestClient, applicant, db: Session) -> None:  # type: ignore[no-untyped-def]
+    url, row = _uploaded_rent_notice(client, db, applicant)
+    page = client.get(url)
+    assert "Reading your document…" in page.text
+    assert f'hx-get="/applicant/attachments/{row.id}/reading"' in page.text
+    # The worker has read it (as portal/tasks.py does).
+    row.kind, row.period, row.amount_ore, row.confidence = "rent_notice", "2026-11", 785000, 0.97
+    row.extraction_status = "done"
+    db.add(row)
+    db.commit()
+    poll = client.get(f"/applicant/attachments/{row.id}/reading", headers={"HX-Request": "true"})
+    assert "<html" not in poll.text
+    assert "We read: Rent notice for November 2026, SEK\xa07,850.00. Is that right?" in poll.text
+    assert "hx-trigger" not in poll.text  # no more polling once read
+    plain = client.get(f"/applicant/attachments/{row.id}/reading", follow_redirects=False)
+    assert plain.headers["location"].endswith("/step/rent?edit=1")
+    token = csrf_of(client, url)
+    wrong = client.post(f"/applicant/attachments/{row.id}/confirm",
+                        data={"answer": "no", "amount": "abc", "csrf_token": token},
+                        headers={"HX-Request": "true"})
+    assert wrong.status_code == 422
+    assert "Write the amount in numbers" in wrong.text
+    fixed = client.post(f"/applicant/attachments/{row.id}/confirm",
+                        data={"answer": "no", "amount": "7 950", "csrf_token": token},
+                        follow_redirects=False)
+    assert fixed.status_code == 303
+    db.refresh(row)
+    assert (row.amount_ore, row.confirmed_amount_ore) == (785000, 795000)  # side by side
+    assert "Checked: SEK\xa07,950.00" in client.get(url).text
+
+
+def test_unreadable_document_asks_for_the_amount(client: TestClient, applicant, db: Session) -> None:  # type: ignore[no-untyped-def]
+    url, row = _uploaded_rent_notice(client, db, applicant)
+    row.kind, row.extraction_status, row.confidence = "unreadable", "failed", 0.0
+    db.add(row)
+    db.commit()
+    page = client.get(url)
+    assert "We could not read the amount in hyresavi.pdf." in page.text
+    token = csrf_of(client, url)
+    client.post(f"/applicant/attachments/{row.id}/confirm",
+                data={"answer": "yes", "amount": "7850", "csrf_token": token})
+    db.refresh(row)
+    assert row.confirmed_amount_ore == 785000
+
+
+def test_upload_hands_the_file_to_the_reader(client: TestClient, applicant, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+    handed: list[int] = []
+    previous = getattr(app.state, "on_upload", None)
+    app.state.on_upload = handed.append
+    try:
+        _, row = _uploaded_rent_notice(client, db, applicant)
+    finally:
+        app.state.on_upload = previous
+    assert handed == [row.id]
