@@ -11,28 +11,13 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from intake.flow import INCOME_TYPES
 from intake.norm.config import COST_KINDS, LIVSFORING_KINDS
 from intake.norm.months import BadMonth, month_index
 from intake.norm.trace import NormError
 
-# The income types of the application flow (intake/flow.py INCOME_TYPES); net amounts a month.
-INCOME_KINDS = (
-    "salary",
-    "unemployment_fund",
-    "activity_support",
-    "establishment_benefit",
-    "sickness_benefit",
-    "sickness_compensation",
-    "parental_benefit",
-    "student_aid",
-    "pension",
-    "housing_allowance",
-    "child_allowance",
-    "maintenance_support",
-    "care_allowance",
-    "tax_refund",
-    "swish_other",
-)
+# The income types of the application flow; net amounts a month.
+INCOME_KINDS = INCOME_TYPES
 EMPLOYMENT_INCOME = frozenset({"salary"})  # inkomst av anställning (jobbstimulans, children)
 # Tax-free benefits (forsakringskassan.se): counted as income like any other (see calculate.py).
 TAX_FREE_INCOME = frozenset({"housing_allowance", "child_allowance", "maintenance_support"})

@@ -877,16 +877,7 @@ def own_attachment(
     attachment_id: int,
 ) -> Response:
     """The applicant's own upload, to look at again (images inline, PDFs as a download)."""
-    household = _household(user)
-    attachment = db.get(Attachment, attachment_id)
-    application = db.get(Application, attachment.application_id) if attachment else None
-    if (
-        attachment is None
-        or application is None
-        or application.household_id != household.id
-        or attachment.removed_at is not None
-    ):
-        raise HTTPException(404)
+    attachment = _own_attachment(db, user, attachment_id)
     path = request.app.state.settings.uploads / attachment.storage_path
     inline = attachment.content_type in ("image/jpeg", "image/png")
     disposition = "inline" if inline else "attachment"
