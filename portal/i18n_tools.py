@@ -64,12 +64,13 @@ def _read(path: Path, locale: str | None = None) -> Catalog:
 
 def update() -> None:
     extract(POT)
-    template = _read(POT)
     for code in SUPPORTED:
         path = po_path(code)
         path.parent.mkdir(parents=True, exist_ok=True)
         catalog = _read(path, code) if path.exists() else Catalog(locale=code)
-        catalog.update(template, no_fuzzy_matching=True)
+        # A fresh template each time: update() adopts the template's message objects, and the
+        # English catalog fills them in below, which must not leak into the next language.
+        catalog.update(_read(POT), no_fuzzy_matching=True)
         if code == "en":
             for message in catalog:
                 if message.id:
@@ -81,6 +82,15 @@ def update() -> None:
 
 def _ids(message_id: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
     return tuple(message_id) if isinstance(message_id, tuple | list) else (message_id,)
+
+
+def _looks_untranslated(message_id: str, text: str) -> bool:
+    """A sentence left in English: several real words, copied as they are. Names and codes
+    ("BankID", "YYYY-MM", "%(kind)s, %(name)s") may rightly stay the same."""
+    if text != message_id or "§" in message_id:  # law references stay as they are
+        return False
+    words = re.findall(r"\b[A-Za-z]{3,}\b", PLACEHOLDER.sub("", message_id))
+    return len(words) >= 2
 
 
 def problems() -> list[str]:
@@ -115,6 +125,8 @@ def problems() -> list[str]:
                 found.append(f"{code}: empty {ids[0]!r}")
             if isinstance(message.string, tuple | list) and len(strings) != catalog.num_plurals:
                 found.append(f"{code}: {len(strings)} plural forms, wants {catalog.num_plurals}")
+            if code != "en" and _looks_untranslated(ids[0], strings[0]):
+                found.append(f"{code}: same as English {ids[0]!r}")
             expected = set(PLACEHOLDER.findall(" ".join(ids)))
             for text in strings:
                 if text and set(PLACEHOLDER.findall(text)) != expected:

@@ -21,7 +21,7 @@ from intake import flow
 from intake.languages import SUPPORTED
 from intake.models import Application, ApplicationStatus, Attachment, Household, Signature, utcnow
 from intake.money import AmountError, parse_amount
-from portal import notify, repository, repository_flow
+from portal import completeness, completeness_view, notify, repository, repository_flow
 from portal.auth import Applicant, Principal
 from portal.bankid import BankIdError
 from portal.db import SessionDep
@@ -324,7 +324,9 @@ async def _store_uploads(
     for name, upload in files:
         _, document, item = (name.split("__") + ["", ""])[:3]
         if repository_flow.count_attachments(db, application) >= settings.upload_max_files:
-            errors["documents"] = _(ERRORS["upload_too_many"], count=settings.upload_max_files)
+            errors["documents"] = flow_text(
+                ERRORS, "upload_too_many", count=settings.upload_max_files
+            )
             break
         try:
             stored = await store(
@@ -427,6 +429,10 @@ def _render_review(
         "co_applicant": repository_flow.co_applicant_of(db, household),
         "errors": errors or {},
         "bankid": bankid_available(request),
+        # What the completeness rules find that the applicant can still fix before sending.
+        "still_missing": completeness_view.missing_before_sending(
+            db, application, application.month
+        ),
     }
     return render(request, "pages/applicant/review.html", page, status_code=status_code)
 
@@ -565,12 +571,15 @@ def _claim(db: Session, application: Application, status: str) -> bool:
 
 
 def _finish(db: Session, application: Application) -> None:
-    """The application is received: it gets its reference and its received time."""
+    """The application is received: it gets its reference and its received time, and is
+    routed: to the case officers when the completeness rules find nothing to fix or check,
+    else to the informatör's queue."""
     application.status = ApplicationStatus.submitted
     application.submitted_at = utcnow()
     application.reference = f"EB-{application.month.replace('-', '')}-{application.id:06d}"
     db.add(application)
     db.commit()
+    completeness.on_submitted(db, application)
 
 
 def _visible_data(application: Application, household: Household, db: Session) -> str:
@@ -652,6 +661,8 @@ def status(
         "messages": repository.messages_to(db, household),
         "attachments": attachments,
         "upload_max_mb": request.app.state.settings.upload_max_file_mb,
+        # The informatör's completion request, or what is still missing, with ways to fix it.
+        "completion": completeness_view.for_applicant(db, application),
     }
     return render(request, "pages/applicant/status.html", page)
 
@@ -841,17 +852,27 @@ async def add_documents(
     form = await request.form()
     document, item, answer_key = (str(form.get("document", "")).split("|") + ["", "", ""])[:3]
     renamed = _Renamed(form, f"documents__{document}__{item}")
+    stored_before = repository_flow.count_attachments(db, application)
     errors = await _store_uploads(request, db, application, answer_key or "later", renamed)
+    added = repository_flow.count_attachments(db, application) > stored_before
+    if added:
+        repository.audit(
+            db,
+            "applicant",
+            user.subject_id,
+            "documents_added",
+            object_type="application",
+            object_id=application.id,
+        )
+        # Findings are evaluated again at once: a fixed one disappears from "still missing".
+        completeness.after_applicant_change(db, application)
+    if form.get("send"):  # "Send to the social services" in a completion round
+        completeness.applicant_replied(db, application, user.person, str(form.get("reply", "")))
+        return _redirect(_status_url(application) + "?replied=1#completion")
     if errors:
         return _redirect(_status_url(application) + "?upload_error=1")
-    repository.audit(
-        db,
-        "applicant",
-        user.subject_id,
-        "documents_added",
-        object_type="application",
-        object_id=application.id,
-    )
+    if not added:
+        return _redirect(_status_url(application) + "?upload_error=1")
     return _redirect(_status_url(application) + "?added=1")
 
 
