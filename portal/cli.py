@@ -72,12 +72,15 @@ def seed_demo(force: bool, quiet: bool) -> None:
     settings = get_settings()
     if settings.mode == "production" and not force:
         raise click.ClickException("Refusing to add demo data in production mode (use --force).")
+    from portal.survey_seed import seed_demo_answers
+
     with Session(_engine()) as db:
         added = demo.seed(db, settings.municipality_name)
+        survey_answers = seed_demo_answers(db)
     click.echo(
         f"Demo data: {added['staff']} staff, {added['households']} households, "
-        f"{added['applications']} applications and {added.get('norm_tables', 0)} norm tables "
-        "added."
+        f"{added['applications']} applications, {added.get('norm_tables', 0)} norm tables and "
+        f"{survey_answers} survey answers added."
     )
     if not quiet:
         click.echo(demo_logins())

@@ -17,7 +17,6 @@ from intake.models import (
     Person,
     StaffRole,
     StaffUser,
-    SurveyAnswer,
     Unit,
 )
 from portal.auth import _DUMMY_HASH, Principal
@@ -123,10 +122,6 @@ def count_applications_by_status(db: Session, unit_id: int | None = None) -> dic
             Household.unit_id == unit_id
         )
     return {status: count for status, count in db.exec(query).all()}
-
-
-def count_survey_answers(db: Session) -> int:
-    return db.exec(select(func.count()).select_from(SurveyAnswer)).one()
 
 
 def staff_with_roles(db: Session) -> list[tuple[StaffUser, list[str]]]:

@@ -1,0 +1,396 @@
+"""The survey's queries: invitations and their tokens, the household pause, answers and the
+counts behind the dashboard.
+
+Nothing here joins an answer to an invitation, a household or a person: answers are written
+with the invitation's month, unit and version only, and the invitation is deleted in the same
+transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import re
+import secrets
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import delete, update
+from sqlalchemy import select as sa_select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from intake.models import (
+    HouseholdMember,
+    MemberRole,
+    Notification,
+    Person,
+    SurveyAnswer,
+    SurveyCount,
+    SurveyInvitation,
+    SurveyInvitationToken,
+    SurveyPause,
+    Unit,
+)
+from intake.survey.questions import QuestionSet
+from intake.survey.results import ANSWERED, FREE_TEXT, INVITED, Count
+
+_COUNT_KEY = ("question_set_version", "month", "unit_id", "language", "item", "value")
+
+
+# --- tokens and keys ---------------------------------------------------------------------------
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def household_key(secret: str, household_id: int) -> str:
+    """A keyed hash of the household id: the pause table never holds the id itself."""
+    message = f"survey-pause:{household_id}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+# --- the pause between invitations -------------------------------------------------------------
+
+
+def paused_until(db: Session, key: str) -> str | None:
+    return db.exec(select(SurveyPause.until_month).where(SurveyPause.household_key == key)).first()
+
+
+def set_pause(db: Session, key: str, until_month: str) -> None:
+    row = db.exec(select(SurveyPause).where(SurveyPause.household_key == key)).first()
+    if row is None:
+        row = SurveyPause(household_key=key, until_month=until_month)
+    else:
+        row.until_month = until_month
+    db.add(row)
+
+
+def delete_ended_pauses(db: Session, this_month: str) -> int:
+    result = db.exec(delete(SurveyPause).where(col(SurveyPause.until_month) <= this_month))
+    return int(result.rowcount or 0)
+
+
+# --- invitations -------------------------------------------------------------------------------
+
+
+def open_invitation(db: Session, household_id: int, now: dt.datetime) -> SurveyInvitation | None:
+    return db.exec(
+        select(SurveyInvitation)
+        .where(SurveyInvitation.household_id == household_id)
+        .where(col(SurveyInvitation.expires_at) > now)
+        .order_by(col(SurveyInvitation.created_at).desc())
+    ).first()
+
+
+def add_token(db: Session, invitation: SurveyInvitation, channel: str, *, replace: bool) -> str:
+    """A new one-time link for ``invitation``; with ``replace`` the channel's older links stop
+    working (the portal makes a fresh one each time the applicant starts)."""
+    assert invitation.id is not None
+    if replace:
+        db.exec(
+            delete(SurveyInvitationToken)
+            .where(col(SurveyInvitationToken.invitation_id) == invitation.id)
+            .where(col(SurveyInvitationToken.channel) == channel)
+        )
+    token = new_token()
+    db.add(
+        SurveyInvitationToken(
+            invitation_id=invitation.id, token_hash=token_hash(token), channel=channel
+        )
+    )
+    db.flush()
+    return token
+
+
+def invitation_by_token(
+    db: Session, token: str, now: dt.datetime
+) -> tuple[SurveyInvitation, SurveyInvitationToken] | None:
+    """The open invitation behind a link, or None (unknown, used or expired: the caller cannot
+    and need not tell these apart)."""
+    if not token or len(token) > 100:
+        return None
+    row = db.exec(
+        select(SurveyInvitation, SurveyInvitationToken)
+        .join(
+            SurveyInvitationToken,
+            col(SurveyInvitationToken.invitation_id) == SurveyInvitation.id,
+        )
+        .where(SurveyInvitationToken.token_hash == token_hash(token))
+        .where(col(SurveyInvitation.expires_at) > now)
+    ).first()
+    return (row[0], row[1]) if row else None
+
+
+def delete_invitation(db: Session, invitation_id: int) -> bool:
+    """Delete an invitation and all its links; False when another request got there first."""
+    db.exec(
+        delete(SurveyInvitationToken).where(
+            col(SurveyInvitationToken.invitation_id) == invitation_id
+        )
+    )
+    result = db.exec(delete(SurveyInvitation).where(col(SurveyInvitation.id) == invitation_id))
+    return int(result.rowcount or 0) == 1
+
+
+def delete_expired(db: Session, now: dt.datetime) -> int:
+    expired = select(SurveyInvitation.id).where(col(SurveyInvitation.expires_at) <= now)
+    db.exec(
+        delete(SurveyInvitationToken).where(col(SurveyInvitationToken.invitation_id).in_(expired))
+    )
+    result = db.exec(delete(SurveyInvitation).where(col(SurveyInvitation.expires_at) <= now))
+    return int(result.rowcount or 0)
+
+
+def due_for_reminder(
+    db: Session, sent_before: dt.datetime, now: dt.datetime
+) -> list[SurveyInvitation]:
+    return list(
+        db.exec(
+            select(SurveyInvitation)
+            .where(col(SurveyInvitation.reminded_at).is_(None))
+            .where(col(SurveyInvitation.created_at) <= sent_before)
+            .where(col(SurveyInvitation.expires_at) > now)
+            .order_by(col(SurveyInvitation.id))
+        ).all()
+    )
+
+
+def mark_reminded(db: Session, invitation: SurveyInvitation, now: dt.datetime) -> None:
+    db.exec(
+        update(SurveyInvitation)
+        .where(col(SurveyInvitation.id) == invitation.id)
+        .values(reminded_at=now)
+    )
+
+
+SURVEY_PURPOSES = ("survey_invitation", "survey_reminder")
+_LINK = re.compile(r"/survey/t/[A-Za-z0-9_\-]+")
+
+
+def redact_links(db: Session, *, sent: bool, created_before: dt.datetime | None = None) -> int:
+    """Take the one-time links out of stored survey messages, so that the outbox does not keep
+    a usable token: those that were sent, or (``created_before``) all old enough to be dead."""
+    query = (
+        select(Notification)
+        .where(col(Notification.purpose).in_(SURVEY_PURPOSES))
+        .where(col(Notification.body).contains("/survey/t/"))
+    )
+    if sent:
+        query = query.where(col(Notification.sent_at).is_not(None))
+    if created_before is not None:
+        query = query.where(col(Notification.created_at) <= created_before)
+    redacted = 0
+    for notification in db.exec(query).all():
+        notification.body = _LINK.sub("/survey/t/[sent]", notification.body)
+        db.add(notification)
+        redacted += 1
+    return redacted
+
+
+def applicant_of(db: Session, household_id: int) -> Person | None:
+    """The household's applicant: the person the invitation is sent to."""
+    return db.exec(
+        select(Person)
+        .join(HouseholdMember, col(HouseholdMember.person_id) == Person.id)
+        .where(HouseholdMember.household_id == household_id)
+        .where(HouseholdMember.role == MemberRole.applicant)
+    ).first()
+
+
+# --- answers and counts ------------------------------------------------------------------------
+
+
+def _upsert_counts(db: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Add ``count`` to each row's counter, creating it when missing (one statement, atomic on
+    SQLite and PostgreSQL alike)."""
+    if not rows:
+        return
+    table = SurveyCount.__table__  # type: ignore[attr-defined]
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=list(_COUNT_KEY),
+        set_={"count": table.c["count"] + insert.excluded["count"]},
+    )
+    db.connection().execute(statement, list(rows))
+
+
+def count_rows(questions: QuestionSet, answer: SurveyAnswer) -> list[dict[str, Any]]:
+    """The counters one answer adds to."""
+    base = {
+        "question_set_version": answer.question_set_version,
+        "month": answer.month,
+        "unit_id": answer.unit_id,
+        "language": answer.language,
+    }
+    rows = [{**base, "item": ANSWERED, "value": "", "count": 1}]
+    if answer.free_text:
+        rows.append({**base, "item": FREE_TEXT, "value": "", "count": 1})
+    for code in questions.codes:
+        value = answer.answers.get(code)
+        if value:
+            rows.append({**base, "item": code, "value": value, "count": 1})
+    return rows
+
+
+def add_answer(db: Session, questions: QuestionSet, answer: SurveyAnswer) -> None:
+    db.add(answer)
+    db.flush()
+    _upsert_counts(db, count_rows(questions, answer))
+
+
+def add_answers(db: Session, questions: QuestionSet, answers: Sequence[SurveyAnswer]) -> None:
+    """Many answers at once (seeding): one insert, and the counters added up first."""
+    if not answers:
+        return
+    db.connection().execute(
+        SurveyAnswer.__table__.insert(),  # type: ignore[attr-defined]
+        [
+            {
+                "question_set_version": a.question_set_version,
+                "month": a.month,
+                "unit_id": a.unit_id,
+                "language": a.language,
+                "channel": a.channel,
+                "answers": a.answers,
+                "free_text": a.free_text,
+            }
+            for a in answers
+        ],
+    )
+    totals: Counter[tuple[Any, ...]] = Counter()
+    for answer in answers:
+        for row in count_rows(questions, answer):
+            totals[tuple(row[key] for key in _COUNT_KEY)] += 1
+    _upsert_counts(
+        db, [{**dict(zip(_COUNT_KEY, key, strict=True)), "count": n} for key, n in totals.items()]
+    )
+
+
+def count_invitation(db: Session, invitation: SurveyInvitation, number: int = 1) -> None:
+    _upsert_counts(
+        db,
+        [
+            {
+                "question_set_version": invitation.question_set_version,
+                "month": invitation.month,
+                "unit_id": invitation.unit_id,
+                "language": "",
+                "item": INVITED,
+                "value": "",
+                "count": number,
+            }
+        ],
+    )
+
+
+def add_invitation_counts(db: Session, rows: Iterable[tuple[str, str, int, int]]) -> None:
+    """Invitations counted without invitations (seeding): (version, month, unit id, number)."""
+    _upsert_counts(
+        db,
+        [
+            {
+                "question_set_version": version,
+                "month": month,
+                "unit_id": unit_id,
+                "language": "",
+                "item": INVITED,
+                "value": "",
+                "count": number,
+            }
+            for version, month, unit_id, number in rows
+        ],
+    )
+
+
+def recount(db: Session, questions: QuestionSet) -> int:
+    """Rebuild the answer counters of one question-set version from ``survey_answer`` (the
+    invitation counters cannot be rebuilt: invitations are deleted). Returns the answers seen."""
+    version = questions.version
+    db.exec(
+        delete(SurveyCount)
+        .where(col(SurveyCount.question_set_version) == version)
+        .where(col(SurveyCount.item) != INVITED)
+    )
+    seen = 0
+    totals: Counter[tuple[Any, ...]] = Counter()
+    query = (
+        select(SurveyAnswer)
+        .where(SurveyAnswer.question_set_version == version)
+        .execution_options(yield_per=2000)
+    )
+    for answer in db.exec(query):
+        seen += 1
+        for row in count_rows(questions, answer):
+            totals[tuple(row[key] for key in _COUNT_KEY)] += 1
+    _upsert_counts(
+        db, [{**dict(zip(_COUNT_KEY, key, strict=True)), "count": n} for key, n in totals.items()]
+    )
+    return seen
+
+
+def counts(db: Session, version: str, first: str, last: str) -> list[Count]:
+    table = SurveyCount.__table__  # type: ignore[attr-defined]
+    query = (
+        sa_select(
+            table.c.month,
+            table.c.unit_id,
+            table.c.language,
+            table.c.item,
+            table.c.value,
+            table.c["count"],
+        )
+        .where(table.c.question_set_version == version)
+        .where(table.c.month >= first)
+        .where(table.c.month <= last)
+    )
+    return [Count(*row) for row in db.connection().execute(query)]
+
+
+def versions_with_data(db: Session) -> list[str]:
+    return list(db.exec(select(SurveyCount.question_set_version).distinct()).all())
+
+
+def months_with_data(db: Session, version: str) -> list[str]:
+    return sorted(
+        db.exec(
+            select(SurveyCount.month).where(SurveyCount.question_set_version == version).distinct()
+        ).all()
+    )
+
+
+def free_texts(db: Session, version: str, first: str, last: str, limit: int) -> list[str]:
+    """The (already masked) comments of a period, newest months first, at most ``limit``.
+    Within a month they are sorted by their text, never by id (the order of answering)."""
+    rows = db.exec(
+        select(SurveyAnswer.month, SurveyAnswer.free_text)
+        .where(SurveyAnswer.question_set_version == version)
+        .where(col(SurveyAnswer.month) >= first)
+        .where(col(SurveyAnswer.month) <= last)
+        .where(col(SurveyAnswer.free_text).is_not(None))
+        .order_by(col(SurveyAnswer.month).desc())
+        .limit(limit)
+    ).all()
+    ordered = sorted(rows, key=lambda row: (-_month_number(row[0]), row[1] or ""))
+    return [text for _month, text in ordered if text]
+
+
+def _month_number(month: str) -> int:
+    year, number = month.split("-")
+    return int(year) * 12 + int(number)
+
+
+def unit_names(db: Session) -> dict[int, str]:
+    return {
+        unit.id: unit.name
+        for unit in db.exec(select(Unit).order_by(col(Unit.name))).all()
+        if unit.id
+    }
