@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from intake import proof_rules
 from intake.flow import DEFAULT_PROOF_RULES
 from portal import bankid as bankid_client
-from portal import i18n
+from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
 from portal.routes import (
@@ -35,7 +35,7 @@ from portal.routes import (
     quality,
     survey,
 )
-from portal.security import CsrfError, WebMiddleware, security_headers, verify_csrf
+from portal.security import LANG_COOKIE, CsrfError, WebMiddleware, security_headers, verify_csrf
 from portal.settings import ROOT, Settings, get_settings
 from portal.templating import is_htmx, render
 from portal.uploads import BodySizeLimit
@@ -59,7 +59,16 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         if settings.proof_rules_file
         else DEFAULT_PROOF_RULES
     )
+    # The completeness rules (PORTAL_COMPLETENESS_RULES_FILE): a bad file stops the start.
+    completeness.install(app)
     settings.uploads.mkdir(parents=True, exist_ok=True)
+    # Rate limits and the staff sign-in back-off (shared counters); optional ClamAV scan.
+    app.state.limiter = ratelimit.make_limiter(settings, app.state.engine)
+    app.state.virus_scanner = virusscan.from_settings(
+        settings.clamav_address, settings.clamav_timeout, settings.clamav_fail_closed
+    )
+    if settings.rate_limits_on:
+        app.add_middleware(ratelimit.RateLimitMiddleware, limiter=app.state.limiter)
 
     app.add_middleware(
         WebMiddleware,
@@ -136,6 +145,9 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> Response:
         log.error("database unavailable: %s", exc.orig)
+        # The signed-in user was loaded through the lost connection: the page shows no one
+        # rather than reading from it again.
+        request.state.principal = None
         return _error_page(request, 503)
 
     @app.exception_handler(Exception)
@@ -154,7 +166,11 @@ def error_response(request: Request, status: int) -> Response:
     """An error page for middleware that answers before the app does, with the same headers."""
     settings = request.app.state.settings
     if not hasattr(request.state, "language"):
-        request.state.language = settings.default_language
+        request.state.language = i18n.choose_language(
+            request.cookies.get(LANG_COOKIE),
+            request.headers.get("accept-language"),
+            settings.default_language,
+        )
     i18n.set_locale(request.state.language)
     response = _error_page(request, status)
     response.headers.update(security_headers(secure=not settings.development))

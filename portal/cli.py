@@ -72,15 +72,18 @@ def seed_demo(force: bool, quiet: bool) -> None:
     settings = get_settings()
     if settings.mode == "production" and not force:
         raise click.ClickException("Refusing to add demo data in production mode (use --force).")
+    from portal.completeness_demo import seed as seed_completeness
     from portal.survey_seed import seed_demo_answers
 
     with Session(_engine()) as db:
         added = demo.seed(db, settings.municipality_name)
         survey_answers = seed_demo_answers(db)
+        to_check = seed_completeness(db, settings.uploads)
     click.echo(
         f"Demo data: {added['staff']} staff, {added['households']} households, "
-        f"{added['applications']} applications, {added.get('norm_tables', 0)} norm tables and "
-        f"{survey_answers} survey answers added."
+        f"{added['applications']} applications, {added.get('norm_tables', 0)} norm tables, "
+        f"{survey_answers} survey answers and {to_check} applications for the informatör "
+        "added."
     )
     if not quiet:
         click.echo(demo_logins())

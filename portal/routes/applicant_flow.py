@@ -39,7 +39,7 @@ from portal.routes.bankid import (
     use_signature,
 )
 from portal.templating import is_htmx, render
-from portal.uploads import UploadError, store
+from portal.uploads import UploadError, discard_stored, store
 
 router = APIRouter(prefix="/applicant")
 
@@ -334,6 +334,7 @@ async def _store_uploads(
                 settings.uploads,
                 str(application.id),
                 settings.upload_max_file_mb * 1024 * 1024,
+                scanner=getattr(request.app.state, "virus_scanner", None),
             )
         except UploadError as exc:
             errors["documents"] = flow_text(
@@ -352,7 +353,13 @@ async def _store_uploads(
             storage_path=stored.path,
         )
         db.add(attachment)
-        db.commit()
+        try:
+            db.commit()
+        except BaseException:
+            # The database failed: no row, so no file either (the error page says try again).
+            db.rollback()
+            discard_stored(settings.uploads, stored)
+            raise
         db.refresh(attachment)
         _after_upload(request, attachment)
     return errors
@@ -429,9 +436,10 @@ def _render_review(
         "co_applicant": repository_flow.co_applicant_of(db, household),
         "errors": errors or {},
         "bankid": bankid_available(request),
-        # What the completeness rules find that the applicant can still fix before sending.
+        # What the completeness rules find that the applicant can still fix before sending
+        # (setup_of: the rules this app was configured with, proof rules included).
         "still_missing": completeness_view.missing_before_sending(
-            db, application, application.month
+            db, application, application.month, completeness.setup_of(request.app)
         ),
     }
     return render(request, "pages/applicant/review.html", page, status_code=status_code)
@@ -522,7 +530,11 @@ def _applicant_signed(
     target = (
         ApplicationStatus.awaiting_co_applicant if co_applicant else ApplicationStatus.submitted
     )
+    # One transaction: the claim, the signature and (alone) the reference and received time
+    # are stored together or not at all. A crash or a lost database in between leaves the
+    # draft as it was, to be signed again; never a sent application without its signature.
     if not _claim(db, application, target):
+        db.rollback()
         db.refresh(application)
         return _redirect(_status_url(application))
     assert user.person is not None
@@ -537,14 +549,16 @@ def _applicant_signed(
             user_visible_data=_visible_data(application, household, db),
         )
     )
-    db.commit()
-    db.refresh(application)
     if co_applicant is None:
-        _finish(db, application)
+        _receive(application)
     else:
         application.co_applicant_status = "pending"
         db.add(application)
-        db.commit()
+    db.commit()
+    db.refresh(application)
+    if co_applicant is None:
+        completeness.on_submitted(db, application)
+    else:
         _notify_co_applicant(request, db, co_applicant)
     repository.audit(
         db,
@@ -559,24 +573,28 @@ def _applicant_signed(
 
 
 def _claim(db: Session, application: Application, status: str) -> bool:
-    """Move a draft on exactly once, even when the submit button is tapped twice."""
+    """Move a draft on exactly once, even when the submit button is tapped twice (or two
+    processes race): the conditional update holds the row until the caller commits."""
     result = db.execute(
         update(Application)
         .where(Application.id == application.id)  # type: ignore[arg-type]
         .where(Application.status == ApplicationStatus.draft)  # type: ignore[arg-type]
         .values(status=status, updated_at=utcnow())
     )
-    db.commit()
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def _finish(db: Session, application: Application) -> None:
-    """The application is received: it gets its reference and its received time, and is
-    routed: to the case officers when the completeness rules find nothing to fix or check,
-    else to the informatör's queue."""
+def _receive(application: Application) -> None:
+    """The application is received: its reference and received time (the caller commits)."""
     application.status = ApplicationStatus.submitted
     application.submitted_at = utcnow()
     application.reference = f"EB-{application.month.replace('-', '')}-{application.id:06d}"
+
+
+def _finish(db: Session, application: Application) -> None:
+    """Received, then routed: to the case officers when the completeness rules find nothing
+    to fix or check, else to the informatör's queue."""
+    _receive(application)
     db.add(application)
     db.commit()
     completeness.on_submitted(db, application)
@@ -751,8 +769,10 @@ def _co_applicant_decided(
             co_applicant_status="signed" if decision == "sign" else "declined",
         )
     )
-    db.commit()
-    if result.rowcount:  # type: ignore[attr-defined]
+    if not result.rowcount:  # type: ignore[attr-defined]
+        db.rollback()
+    else:
+        # The status, the signature and the reference in one transaction, as for the applicant.
         db.add(
             Signature(
                 application_id=application.id or 0,
@@ -764,8 +784,6 @@ def _co_applicant_decided(
                 user_visible_data=_visible_data(application, household, db),
             )
         )
-        db.commit()
-        db.refresh(application)
         _finish(db, application)
         repository.audit(
             db,
@@ -866,9 +884,10 @@ async def add_documents(
         )
         # Findings are evaluated again at once: a fixed one disappears from "still missing".
         completeness.after_applicant_change(db, application)
-    if form.get("send"):  # "Send to the social services" in a completion round
-        completeness.applicant_replied(db, application, user.person, str(form.get("reply", "")))
-        return _redirect(_status_url(application) + "?replied=1#completion")
+    if form.get("send"):  # "Send to the social services" from what is still missing
+        reply = str(form.get("reply", ""))
+        sent = completeness.applicant_replied(db, application, user.person, reply)
+        return _redirect(_status_url(application) + ("?replied=1" if sent else "") + "#completion")
     if errors:
         return _redirect(_status_url(application) + "?upload_error=1")
     if not added:

@@ -103,7 +103,7 @@ def test_nothing_changed_walks_through_confirmations(
     review = client.get(url)
     check_page(review.text)
     assert "Check your answers before you send" in review.text
-    assert "Documents still missing" in review.text
+    assert "What is still missing" in review.text
     assert "Payslip: Salary" in review.text
     stored = application(db, applicant)
     answers = {a.key: a for a in db.exec(select(Answer).where(Answer.application_id == stored.id))}
