@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the tests need; installed when missing and we are root.
 DEBIAN_PACKAGES := chromium tesseract-ocr tesseract-ocr-swe poppler-utils fonts-noto-core
 
-.PHONY: run test setup lint typecheck test-unit test-http test-browser test-postgres i18n i18n-check system-deps node-deps clean help
+.PHONY: run test setup lint typecheck test-unit test-http test-browser test-postgres i18n i18n-check system-deps node-deps clean help load
 
 help:
 	@echo "make run     start the portal on http://127.0.0.1:$(PORT) with demo data"
@@ -26,7 +26,9 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo
-	$(BIN)/portal serve --port $(PORT)
+	@# The document reader (a huey worker on SQLite) runs beside the web server.
+	$(BIN)/portal worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
+	  $(BIN)/portal serve --port $(PORT)
 
 system-deps:
 	@missing=""; for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
@@ -74,6 +76,12 @@ test-postgres: setup
 test: setup system-deps node-deps lint typecheck
 	$(BIN)/pytest
 	$(MAKE) --no-print-directory test-postgres
+
+# The month-end rush (a benchmark, not a test): locust against `portal serve --workers 4` on
+# PostgreSQL and Redis, beside a minimal FastAPI endpoint. LOAD_ARGS="--users 50 --think 2,6".
+load: setup
+	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet locust
+	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

@@ -10,8 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 
-from sqlalchemy import JSON, Column, UniqueConstraint
-from sqlmodel import Field, SQLModel
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
+from sqlmodel import Field, SQLModel, col
 
 # Named constraints, so that migrations can alter them on SQLite and PostgreSQL alike.
 SQLModel.metadata.naming_convention = {
@@ -122,7 +122,8 @@ class Application(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", index=True)
     month: str = Field(max_length=7, index=True)  # YYYY-MM applied for
-    status: str = Field(default=ApplicationStatus.draft, max_length=20, index=True)
+    # 32: "awaiting_co_applicant" is 21 characters (migration 0006 widened it from 20).
+    status: str = Field(default=ApplicationStatus.draft, max_length=32, index=True)
     language: str = Field(default="sv", max_length=8)
     current_step: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -133,6 +134,11 @@ class Application(SQLModel, table=True):
     reference: str | None = Field(default=None, max_length=32, unique=True)
     prefilled_from: int | None = Field(default=None, foreign_key="application.id")
     co_applicant_status: str | None = Field(default=None, max_length=16)  # pending/signed/declined
+    # Completeness (intake.completeness): whether the rules found nothing blocking or for review
+    # when it was sent, and whether it went to the case officers without the informatör.
+    complete_on_submission: bool | None = None
+    pre_validated: bool = False
+    completed_at: dt.datetime | None = None  # when it became complete (officers' queue)
 
 
 class Answer(SQLModel, table=True):
@@ -178,6 +184,8 @@ class Finding(SQLModel, table=True):
     reason: str | None = None
     created_at: dt.datetime = Field(default_factory=utcnow)
     resolved_by: int | None = Field(default=None, foreign_key="staff_user.id")
+    params: dict | None = Field(default=None, sa_column=Column(JSON))  # what the words need
+    resolved_at: dt.datetime | None = None  # accepted by staff, or gone on re-evaluation
 
 
 class Message(SQLModel, table=True):
@@ -209,6 +217,8 @@ class SurveyAnswer(SQLModel, table=True):
     no exact time and no address: only what the statistics need."""
 
     __tablename__ = "survey_answer"
+    # The dashboard's comments are read by version and month range (migration 0003).
+    __table_args__ = (Index("ix_survey_answer_version_month", "question_set_version", "month"),)
 
     id: int | None = Field(default=None, primary_key=True)
     question_set_version: str = Field(max_length=32, index=True)
@@ -364,3 +374,221 @@ class SurveyCount(SQLModel, table=True):
     item: str = Field(max_length=32)
     value: str = Field(max_length=8)
     count: int = 0
+
+
+# --- the case officer: queue, assessment, decisions, handlingsplan, hand-off, egenkontroll ------
+
+# The officer's queue: complete applications by waiting time, with what its filters read
+# (household for the unit, assignment) in the index; changed answers and household types
+# found by index alone.
+Index(
+    "ix_application_queue",
+    col(Application.status),
+    col(Application.submitted_at),
+    col(Application.household_id),
+    col(Application.assigned_to),
+)
+Index("ix_application_assigned_to", col(Application.assigned_to))
+Index("ix_answer_changed_application", col(Answer.changed), col(Answer.application_id))
+Index(
+    "ix_household_member_household_role",
+    col(HouseholdMember.household_id),
+    col(HouseholdMember.role),
+)
+
+
+class Assessment(SQLModel, table=True):
+    """What the officer accepted for an application's preliminary calculation (see
+    ``intake.officer.convert.Acceptance``): costs outside the norm and livsföring by kind in
+    öre, kinds accepted above the municipal limit, persons in the home outside the household,
+    children without lunch at home."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    accepted: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    updated_by: int = Field(foreign_key="staff_user.id")
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Decision(SQLModel, table=True):
+    """The officer's decision on an application: granted, refused or partly
+    (``intake.officer.decision.OUTCOMES``). The application is read-only from then on."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    outcome: str = Field(max_length=16)
+    amount_ore: int
+    reason: str | None = None
+    decided_by: int = Field(foreign_key="staff_user.id")
+    decided_at: dt.datetime = Field(default_factory=utcnow, index=True)
+    # The preliminary calculation as the officer saw it when deciding (Calculation.to_dict()).
+    calculation: dict | None = Field(default=None, sa_column=Column(JSON))
+
+
+class DecisionObstacle(SQLModel, table=True):
+    """Försörjningshinder registered with a decision, one per adult of the household."""
+
+    __tablename__ = "decision_obstacle"
+    __table_args__ = (UniqueConstraint("decision_id", "person_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    code: str = Field(max_length=40)
+
+
+class ActionPlan(SQLModel, table=True):
+    """A handlingsplan (action plan towards self-sufficiency) of a household; the latest
+    established is the current one."""
+
+    __tablename__ = "action_plan"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    established_on: dt.date
+    recorded_by: int = Field(foreign_key="staff_user.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ActionPlanFollowUp(SQLModel, table=True):
+    __tablename__ = "action_plan_follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="action_plan.id", index=True)
+    followed_up_on: dt.date
+    recorded_by: int = Field(foreign_key="staff_user.id")
+    recorded_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ApiToken(SQLModel, table=True):
+    """A token for the case system's hand-off API. Only the SHA-256 of the token is stored;
+    ``prefix`` (its first characters) names it in lists."""
+
+    __tablename__ = "api_token"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_by: str = Field(max_length=100)
+    revoked_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
+
+
+class HandoffReceipt(SQLModel, table=True):
+    """The case system said it has received the application (``POST .../received``)."""
+
+    __tablename__ = "handoff_receipt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    token_id: int = Field(foreign_key="api_token.id")
+    received_at: dt.datetime = Field(default_factory=utcnow)
+    case_system: str | None = Field(default=None, max_length=50)
+    case_reference: str | None = Field(default=None, max_length=100)
+    document_version: str = Field(max_length=16)
+
+
+class TeamLead(SQLModel, table=True):
+    """A team lead (1:e socialsekreterare / enhetschef) of a unit: sees the unit's queue,
+    draws egenkontroll samples and assigns reviewers."""
+
+    __tablename__ = "team_lead"
+
+    staff_user_id: int = Field(foreign_key="staff_user.id", primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", primary_key=True)
+
+
+class ReviewSample(SQLModel, table=True):
+    """An egenkontroll sample: decided applications of a unit and month, drawn reproducibly
+    with ``seed`` (``intake.officer.sample``)."""
+
+    __tablename__ = "review_sample"
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: int = Field(foreign_key="unit.id", index=True)
+    month: str = Field(max_length=7, index=True)
+    seed: str = Field(max_length=64)
+    size: int
+    population: int
+    drawn_by: int = Field(foreign_key="staff_user.id")
+    drawn_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class ReviewItem(SQLModel, table=True):
+    """One sampled application, its reviewer and the checklist (yes / no / not_applicable)."""
+
+    __tablename__ = "review_item"
+    __table_args__ = (UniqueConstraint("sample_id", "application_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    sample_id: int = Field(foreign_key="review_sample.id", index=True)
+    application_id: int = Field(foreign_key="application.id")
+    reviewer_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
+    planning_visible: str | None = Field(default=None, max_length=16)
+    household_right: str | None = Field(default=None, max_length=16)
+    documents_support_costs: str | None = Field(default=None, max_length=16)
+    other_benefits_applied: str | None = Field(default=None, max_length=16)
+    comment: str | None = None
+    reviewed_at: dt.datetime | None = None
+
+
+# --- completeness: the informatör's work before a case officer sees an application ---------------
+
+
+class CompletionRequest(SQLModel, table=True):
+    """A request to the applicant to complete the application (komplettering): one round.
+    ``note`` is the informatör's own words, sent as written; the items say what is asked for."""
+
+    __tablename__ = "completion_request"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    requested_by: int = Field(foreign_key="staff_user.id")
+    language: str = Field(max_length=8)  # the applicant's language when it was sent
+    note: str | None = None
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    answered_at: dt.datetime | None = None  # the applicant sent what they could
+    reply: str | None = None  # what the applicant wrote back
+
+
+class CompletionItem(SQLModel, table=True):
+    """One finding the applicant is asked to complete, with the informatör's chosen wording."""
+
+    __tablename__ = "completion_item"
+    __table_args__ = (UniqueConstraint("request_id", "finding_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    request_id: int = Field(foreign_key="completion_request.id", index=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True)
+    template: str = Field(max_length=32)
+
+
+class ContactNote(SQLModel, table=True):
+    """A note of a phone call, a visit or another contact about an application."""
+
+    __tablename__ = "contact_note"
+
+    id: int | None = Field(default=None, primary_key=True)
+    application_id: int = Field(foreign_key="application.id", index=True)
+    author_id: int = Field(foreign_key="staff_user.id")
+    kind: str = Field(max_length=16)  # phone / visit / other
+    body: str
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+# --- abuse protection: rate limits and sign-in back-off -----------------------------------------
+
+
+class RateLimit(SQLModel, table=True):
+    """A rate-limit counter shared by every web process (``portal.ratelimit``): requests in one
+    window, or failed staff sign-ins. ``key`` holds a keyed hash of the client address, session
+    or username, never the value itself. Rows past ``expires_at`` are dead and purged."""
+
+    __tablename__ = "rate_limit"
+
+    key: str = Field(max_length=128, primary_key=True)
+    count: int = 0
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+    expires_at: dt.datetime = Field(index=True)

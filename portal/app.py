@@ -61,6 +61,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     # The completeness rules (PORTAL_COMPLETENESS_RULES_FILE): a bad file stops the start.
     completeness.install(app)
+    # Every stored upload is queued for reading (huey: SQLite in var/, or Redis).
+    from portal.tasks import PortalQueue
+
+    app.state.queue = PortalQueue(settings)
+    app.state.on_upload = app.state.queue.enqueue_extraction
     settings.uploads.mkdir(parents=True, exist_ok=True)
     # Rate limits and the staff sign-in back-off (shared counters); optional ClamAV scan.
     app.state.limiter = ratelimit.make_limiter(settings, app.state.engine)

@@ -174,6 +174,18 @@ ERRORS = {
     ),
     "upload_empty": N_("%(file)s is empty. Choose the file again."),
     "upload_too_many": N_("You can add at most %(count)s files to one application."),
+    "upload_disk_full": N_(
+        "%(file)s could not be saved because our storage is full. Nothing of it was kept. "
+        "Try again later."
+    ),
+    "upload_infected": N_(
+        "%(file)s was not accepted: the virus check found something harmful in it. "
+        "Take a new photo of the document, or send another file."
+    ),
+    "upload_unscanned": N_(
+        "%(file)s could not be checked for viruses just now, so it was not saved. "
+        "Try again in a few minutes."
+    ),
 }
 
 

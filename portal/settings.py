@@ -48,6 +48,30 @@ class Settings(BaseSettings):
     sms_gateway: Literal["log", "http"] = "log"
     sms_gateway_url: str | None = None
     sms_gateway_token: str | None = None
+    # --- abuse, virus scan, retention (gallring); see docs/security.md ---------------------------
+    # Rate limits on sign-in, uploads and the survey: on in production, off in development
+    # unless PORTAL_RATE_LIMITS=true. Counters live in the database, or in Redis when
+    # PORTAL_RATE_LIMIT_URL=redis://... is set, so that every web process shares them.
+    rate_limits: bool | None = None
+    rate_limit_url: str = ""
+    rate_limit_sign_in: str = Field(default="30/300", pattern=r"^\d+/\d+$")  # per address
+    rate_limit_upload: str = Field(default="120/600", pattern=r"^\d+/\d+$")  # per session
+    rate_limit_survey: str = Field(default="30/600", pattern=r"^\d+/\d+$")  # per address
+    # Failed staff sign-ins: this many are free, then the wait doubles from 2 s up to the maximum.
+    staff_login_free_attempts: int = Field(default=5, ge=1, le=100)
+    staff_login_backoff_max_seconds: int = Field(default=900, ge=1, le=86400)
+    # ClamAV: clamd's address (tcp://host:3310 or unix:///run/clamav/clamd.ctl); empty: no scan.
+    # Fail closed: an upload that cannot be scanned is refused.
+    clamav_address: str = ""
+    clamav_fail_closed: bool = True
+    clamav_timeout: float = Field(default=30.0, gt=0)
+    # Retention in days (0: keep for ever): drafts untouched this long; applications after the
+    # case system has received them; uploaded files after hand-off. Survey links: days kept
+    # after they expire (0: deleted at expiry).
+    retention_draft_days: int = Field(default=60, ge=0)
+    retention_handed_off_days: int = Field(default=90, ge=0)
+    retention_upload_days: int = Field(default=30, ge=0)
+    retention_survey_token_days: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -71,6 +95,11 @@ class Settings(BaseSettings):
     def uploads(self) -> Path:
         assert self.upload_dir is not None
         return self.upload_dir
+
+    @property
+    def rate_limits_on(self) -> bool:
+        """Rate limits apply: as set, else in production only."""
+        return (not self.development) if self.rate_limits is None else self.rate_limits
 
 
 def _development_secret(var_dir: Path) -> str:

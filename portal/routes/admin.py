@@ -9,6 +9,7 @@ from intake.models import Role
 from portal import repository
 from portal.auth import Principal, require_role
 from portal.db import SessionDep
+from portal.routes import admin_audit
 from portal.templating import render
 
 router = APIRouter(prefix="/admin")
@@ -20,3 +21,6 @@ def home(
 ) -> Response:
     context = {"staff": repository.staff_with_roles(db), "units": repository.units(db)}
     return render(request, "pages/admin/home.html", context)
+
+
+admin_audit.register(router)  # the audit log search: /admin/audit

@@ -91,17 +91,35 @@ def staff_submit(
     password: Annotated[str, Form(max_length=200)] = "",
     next: Annotated[str, Form()] = "",
 ) -> Response:
+    limiter = request.app.state.limiter
+    # Growing back-off after failed attempts, by username (known or not, alike): while it
+    # lasts, not even the right password is checked.
+    wait = limiter.backoff_remaining(username)
+    if wait:
+        context = {
+            "next": safe_next(next, ""),
+            "username": username,
+            "error": _(
+                "Too many failed attempts. Wait %(seconds)s seconds before you try again.",
+                seconds=wait,
+            ),
+        }
+        refused = render(request, "pages/login/staff.html", context, status_code=429)
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     staff = repository.staff_by_username(db, username.strip())
     ok = verify_password(staff.password_hash if staff else repository.DUMMY_HASH, password)
     if staff is None or not ok or not staff.is_active:
         if staff is not None:
             repository.record_failed_login(db, staff)
+        limiter.sign_in_failed(username)
         context = {
             "next": safe_next(next, ""),
             "username": username,
             "error": _("The username or password is wrong."),
         }
         return render(request, "pages/login/staff.html", context, status_code=422)
+    limiter.sign_in_succeeded(username)
     repository.record_successful_login(db, staff)
     fallback = home_for("staff", repository.roles_of(db, staff))
     response = RedirectResponse(safe_next(next, fallback), status_code=303)

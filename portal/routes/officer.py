@@ -1,26 +1,748 @@
-"""The case officer's (socialsekreterare's) pages."""
+"""The case officer's (socialsekreterare's) pages: the queue of complete applications, one
+application with its changes, documents and preliminary calculation, and the decision.
+
+Officers see only the applications of their unit (and team leads of the units they lead). Every
+view of an application or a document is written to the audit log before it is served: a read
+that cannot be logged is not served.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
-from starlette.responses import Response
+import datetime as dt
+import logging
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from intake.models import Role
-from portal import repository
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from sqlmodel import Session
+from starlette.datastructures import FormData
+from starlette.responses import FileResponse, RedirectResponse, Response
+
+from intake import flow
+from intake.languages import SUPPORTED
+from intake.models import Application, ApplicationStatus, Attachment, Household, Role, utcnow
+from intake.money import AmountError, ore_to_input, parse_amount
+from intake.norm import COST_KINDS, LIVSFORING_KINDS
+from intake.officer import decision as decision_rules
+from intake.officer.convert import Acceptance
+from intake.officer.plan import plan_status
+from intake.officer.queue import FLAGS, HOUSEHOLD_TYPES, days_waiting
+from portal import attachment_preview, notify, repository, repository_flow
+from portal import repository_officer as repo
 from portal.auth import Principal, require_role
 from portal.db import SessionDep
-from portal.templating import render
+from portal.flow_view import summary_sections
+from portal.i18n import gettext as _
+from portal.i18n import use_locale
+from portal.officer_settings import OfficerSettings, officer_settings_of
+from portal.officer_text import DECISION_ERRORS, helpers, label
+from portal.officer_view import (
+    ADULT_ROLES,
+    answers_view,
+    attachment_views,
+    calculation_view,
+    finding_views,
+    flow_members,
+    suggested_obstacles,
+)
+from portal.receipt_pdf import render as receipt_pdf_render
+from portal.routes import officer_egenkontroll
+from portal.survey_invitations import invite_after_decision
+from portal.templating import is_htmx, render
+
+log = logging.getLogger("portal.officer")
 
 router = APIRouter(prefix="/officer")
+Officer = Annotated[Principal, Depends(require_role(Role.officer))]
+# Documents open in a tab of their own with nothing active: no script, no form, no plugin.
+DOCUMENT_CSP = "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'"
+
+
+def audit_view(
+    db: Session,
+    user: Principal,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    **detail: Any,
+) -> None:
+    """Log a staff read of case data before it is served (who, what, when, in which role)."""
+    repository.audit(
+        db,
+        "staff",
+        user.subject_id,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"role": Role.officer.value, **detail},
+    )
+
+
+def _units(db: Session, user: Principal) -> list[int]:
+    return repo.visible_units(db, user.staff)
+
+
+def _application(
+    db: Session, user: Principal, application_id: int
+) -> tuple[Application, Household]:
+    found = repo.application_in_units(db, application_id, _units(db, user))
+    if found is None:
+        raise HTTPException(404)
+    return found
+
+
+def _settings(request: Request) -> OfficerSettings:
+    return officer_settings_of(request.app.state)
+
+
+# --- the queue -----------------------------------------------------------------------------------
+
+
+def _int(value: str | None, low: int = 0, high: int = 10_000) -> int | None:
+    if value is None or not value.strip().isdigit():
+        return None
+    number = int(value)
+    return number if low <= number <= high else None
 
 
 @router.get("")
-def home(
-    request: Request, db: SessionDep, user: Principal = Depends(require_role(Role.officer))
+def queue(
+    request: Request,
+    db: SessionDep,
+    user: Officer,
+    unit: str = "",
+    assigned: str = "",
+    min_days: str = "",
+    flag: Annotated[list[str], Query()] = [],  # noqa: B006 - FastAPI reads the default
+    household_type: str = "",
+    language: str = "",
+    sort: str = "waiting",
+    page: str = "1",
 ) -> Response:
-    unit_id = user.staff.unit_id if user.staff else None
+    settings = _settings(request)
+    units = _units(db, user)
+    chosen = repo.QueueFilter(
+        unit=_int(unit, 1, 2**31) if _int(unit, 1, 2**31) in units else None,
+        assigned=assigned if assigned in ("me", "unassigned") else "",
+        min_days=_int(min_days, 1, 365),
+        flags=tuple(f for f in FLAGS if f in flag),
+        household_type=household_type if household_type in HOUSEHOLD_TYPES else "",
+        language=language if language in SUPPORTED else "",
+        sort=sort if sort in repo.SORTS else "waiting",
+        page=_int(page, 1) or 1,
+    )
+    now = utcnow()
+    rows, total = repo.queue(
+        db,
+        units,
+        user.subject_id,
+        chosen,
+        now=now,
+        page_size=settings.page_size,
+        mark_days=settings.waiting_mark_days,
+        interval_months=settings.plan_interval_months,
+    )
+    audit_view(
+        db,
+        user,
+        "view_queue",
+        "queue",
+        None,
+        filters=chosen.query(),
+        page=chosen.page,
+        applications=[row.id for row in rows],
+    )
+    pages = max((total + settings.page_size - 1) // settings.page_size, 1)
     context = {
-        "counts": repository.count_applications_by_status(db, unit_id),
-        "unit_name": repository.unit_name(db, unit_id),
+        **helpers(),
+        "rows": rows,
+        "total": total,
+        "chosen": chosen,
+        "pages": pages,
+        "units": repo.units_named(db, units),
+        "languages": SUPPORTED,
+        "mark_days": settings.waiting_mark_days,
+        "link": lambda **changes: _queue_link(chosen, **changes),
+        "is_lead": bool(repo.lead_units(db, user.subject_id)),
     }
-    return render(request, "pages/officer/home.html", context)
+    template = "partials/_officer_queue.html" if is_htmx(request) else "pages/officer/queue.html"
+    response = render(request, template, context)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _queue_link(chosen: repo.QueueFilter, **changes: Any) -> str:
+    params = chosen.query()
+    params.update({k: v for k, v in changes.items() if v not in (None, "")})
+    for key, value in changes.items():
+        if value in (None, ""):
+            params.pop(key, None)
+    if "page" not in changes and chosen.page > 1:
+        params["page"] = chosen.page
+    if params.get("page") == 1:
+        params.pop("page")
+    return "/officer?" + urlencode(params, doseq=True) if params else "/officer"
+
+
+@router.post("/applications/{application_id}/take")
+def take(request: Request, db: SessionDep, user: Officer, application_id: int) -> Response:
+    application, _household = _application(db, user, application_id)
+    if application.status != ApplicationStatus.complete:
+        return _show(request, db, user, application_id, status_code=409, notice="decided")
+    repo.assign(db, application, user.subject_id)
+    repository.audit(
+        db,
+        "staff",
+        user.subject_id,
+        "take_application",
+        object_type="application",
+        object_id=application.id,
+        detail={"role": Role.officer.value},
+    )
+    return RedirectResponse(f"/officer/applications/{application_id}", status_code=303)
+
+
+@router.post("/applications/{application_id}/assign")
+async def assign(request: Request, db: SessionDep, user: Officer, application_id: int) -> Response:
+    application, household = _application(db, user, application_id)
+    if application.status != ApplicationStatus.complete:
+        return _show(request, db, user, application_id, status_code=409, notice="decided")
+    form = await request.form()
+    raw = str(form.get("staff_id", ""))
+    officers = {o.id for o in repo.officers_in(db, [household.unit_id])}
+    target = int(raw) if raw.isdigit() and int(raw) in officers else None
+    if raw and target is None:
+        raise HTTPException(400)
+    repo.assign(db, application, target)
+    repository.audit(
+        db,
+        "staff",
+        user.subject_id,
+        "assign_application" if target else "unassign_application",
+        object_type="application",
+        object_id=application.id,
+        detail={"role": Role.officer.value, "assigned_to": target},
+    )
+    return RedirectResponse(f"/officer/applications/{application_id}", status_code=303)
+
+
+# --- one application -------------------------------------------------------------------------
+
+
+@router.get("/applications/{application_id}")
+def application_page(
+    request: Request, db: SessionDep, user: Officer, application_id: int, notice: str = ""
+) -> Response:
+    return _show(request, db, user, application_id, notice=notice)
+
+
+def _show(
+    request: Request,
+    db: Session,
+    user: Principal,
+    application_id: int,
+    *,
+    status_code: int = 200,
+    notice: str = "",
+    errors: dict[str, str] | None = None,
+    form: FormData | None = None,
+    form_name: str = "",
+) -> Response:
+    application, household = _application(db, user, application_id)
+    audit_view(db, user, "view_application", "application", application.id)
+    context = _page_context(request, db, user, application, household)
+    messages = {name: label(DECISION_ERRORS, code) for name, code in (errors or {}).items()}
+    context |= {
+        "notice": notice,
+        "errors": messages,
+        "error_list": [(f"field-{name}", message) for name, message in messages.items()],
+        "form": form,
+        "form_name": form_name,
+    }
+    return render(request, "pages/officer/application.html", context, status_code)
+
+
+def _page_context(
+    request: Request,
+    db: Session,
+    user: Principal,
+    application: Application,
+    household: Household,
+) -> dict[str, Any]:
+    settings = _settings(request)
+    members = repo.members_with_people(db, household.id or 0)
+    rows = repo.answer_rows(db, application.id)
+    answers = {row.key: row.value for row in rows}
+    previous_application = repo.previous_sent(db, application)
+    previous = (
+        {row.key: row.value for row in repo.answer_rows(db, previous_application.id)}
+        if (previous_application)
+        else {}
+    )
+    attachments = repository_flow.attachments_of(db, application)
+    answers_page = answers_view(
+        answers,
+        {row.key for row in rows if row.changed},
+        previous,
+        flow_members(members, application.month),
+        application,
+        attachments,
+        request.app.state.proof_rules,
+    )
+    assessment = repo.assessment_of(db, application.id or 0)
+    acceptance = Acceptance.from_data(assessment.accepted if assessment else None)
+    calculation = calculation_view(
+        db, application, household, members, answers, acceptance, settings
+    )
+    plan, follow_ups = repo.current_plan(db, household.id or 0)
+    plan_state = plan_status(
+        plan.established_on if plan else None,
+        follow_ups,
+        dt.date.today(),
+        applications=repo.applications_count(db, household.id or 0, application.month),
+        interval_months=settings.plan_interval_months,
+        needed_from_application=settings.plan_needed_from_application,
+    )
+    decision = repo.decision_of(db, application.id or 0)
+    findings = repo.findings_of(db, application.id or 0)
+    history = repo.history_of(db, application.id or 0)
+    adults = [person for member, person in members if member.role in ADULT_ROLES]
+    names = repo.staff_names(
+        db,
+        [application.assigned_to, decision.decided_by if decision else None]
+        + [f.resolved_by for f in findings]
+        + [e.actor_id for e in history if e.actor_kind == "staff"]
+        + [assessment.updated_by if assessment else None],
+    )
+    child_days = answers.get("children_days")
+    return {
+        **helpers(),
+        "amount_input": ore_to_input,
+        "child_days": {int(k): v for k, v in child_days.items() if str(k).isdigit()}
+        if isinstance(child_days, dict)
+        else {},
+        "application": application,
+        "household": household,
+        "members": members,
+        "adults": adults,
+        "unit_name": repository.unit_name(db, household.unit_id),
+        "answers": answers_page,
+        "previous_application": previous_application,
+        "attachments": attachment_views(attachments, answers, request.app.state.settings.uploads),
+        "calculation": calculation,
+        "acceptance": acceptance,
+        "assessment": assessment,
+        "plan": plan,
+        "plan_state": plan_state,
+        "follow_ups": follow_ups,
+        "decision": decision,
+        "obstacles": repo.obstacles_of(db, decision.id if decision else None),
+        "suggested": suggested_obstacles(answers, adults),
+        "findings": finding_views(findings, attachments, members),
+        "history": history,
+        "staff_names": names,
+        "officers": repo.officers_in(db, [household.unit_id]),
+        "receipt": repo.receipt_of(db, application.id or 0),
+        "days_waiting": days_waiting(application.submitted_at, utcnow()),
+        "mark_days": settings.waiting_mark_days,
+        "read_only": application.status != ApplicationStatus.complete,
+        "me": user.subject_id,
+        "cost_kinds": COST_KINDS,
+        "livsforing_kinds": LIVSFORING_KINDS,
+        "outcomes": decision_rules.OUTCOMES,
+        "obstacle_codes": decision_rules.SUPPORT_OBSTACLES,
+        "today": dt.date.today(),
+    }
+
+
+@router.get("/applications/{application_id}/attachments/{attachment_id}")
+def attachment_file(
+    request: Request,
+    db: SessionDep,
+    user: Officer,
+    application_id: int,
+    attachment_id: int,
+    download: str = "",
+) -> Response:
+    """A document of the application: images and PDFs inline in a sandbox, or as a download."""
+    application, _household = _application(db, user, application_id)
+    attachment = db.get(Attachment, attachment_id)
+    if attachment is None or attachment.application_id != application.id:
+        raise HTTPException(404)
+    if attachment.removed_at is not None:
+        raise HTTPException(404)
+    path = request.app.state.settings.uploads / attachment.storage_path
+    if not path.is_file():
+        raise HTTPException(404)
+    audit_view(
+        db,
+        user,
+        "view_attachment",
+        "attachment",
+        attachment.id,
+        application_id=application.id,
+        download=bool(download),
+    )
+    disposition = "attachment" if download else "inline"
+    return FileResponse(
+        path,
+        media_type=attachment.content_type,
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{_ascii(attachment.filename)}"',
+            "Content-Security-Policy": DOCUMENT_CSP,
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _ascii(name: str) -> str:
+    cleaned = "".join(
+        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
+    )
+    return cleaned or "document"
+
+
+@router.get("/applications/{application_id}/attachments/{attachment_id}/pages/{page}")
+def attachment_page(
+    request: Request,
+    db: SessionDep,
+    user: Officer,
+    application_id: int,
+    attachment_id: int,
+    page: int,
+) -> Response:
+    """A page of a document as a picture rendered by the portal: shown inline on the
+    application's page, so that the browser never opens the applicant's file itself."""
+    application, _household = _application(db, user, application_id)
+    attachment = db.get(Attachment, attachment_id)
+    if attachment is None or attachment.application_id != application.id:
+        raise HTTPException(404)
+    uploads = request.app.state.settings.uploads
+    source = uploads / attachment.storage_path
+    if attachment.removed_at is not None or not source.is_file():
+        raise HTTPException(404)
+    preview = attachment_preview.prepare(uploads, source, attachment.sha256)
+    path = attachment_preview.page_path(uploads, attachment.sha256, page)
+    if preview is None or not 1 <= page <= preview.shown or not path.is_file():
+        raise HTTPException(404)
+    audit_view(
+        db,
+        user,
+        "view_attachment",
+        "attachment",
+        attachment.id,
+        application_id=application.id,
+        page=page,
+    )
+    return FileResponse(
+        path,
+        media_type="image/jpeg",
+        headers={"Content-Security-Policy": DOCUMENT_CSP, "Cache-Control": "private, no-store"},
+    )
+
+
+@router.get("/applications/{application_id}/case-file.pdf")
+def case_file(request: Request, db: SessionDep, user: Officer, application_id: int) -> Response:
+    """The application in Swedish, as a PDF for the case file."""
+    application, household = _application(db, user, application_id)
+    audit_view(db, user, "view_case_file", "application", application.id)
+    content = case_file_pdf(request, db, application, household)
+    filename = f"{application.reference or application.month}-sv.pdf"
+    return Response(
+        content,
+        media_type="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Content-Security-Policy": "sandbox; default-src 'none'",
+        },
+    )
+
+
+def case_file_pdf(
+    request: Request, db: Session, application: Application, household: Household
+) -> bytes:
+    with use_locale("sv"):
+        answers = repository_flow.answers_of(db, application.id)
+        members = repo.members_with_people(db, household.id or 0)
+        previous_application = repo.previous_sent(db, application)
+        context = flow.Context(
+            month=application.month,
+            members=flow_members(members, application.month),
+            previous=repository_flow.answers_of(
+                db, previous_application.id if previous_application else None
+            ),
+        )
+        attachments = repository_flow.attachments_of(db, application)
+        sections, missing = summary_sections(
+            answers,
+            context,
+            attachments,
+            application.month,
+            editable=False,
+            rules=request.app.state.proof_rules,
+        )
+        return receipt_pdf_render(
+            "sv",
+            municipality=request.app.state.settings.municipality_name,
+            application=application,
+            names=[f"{p.given_name} {p.family_name}" for _m, p in members],
+            sections=sections,
+            missing=missing,
+            attachments=attachments,
+        )
+
+
+# --- assessment: what the officer accepts for the calculation ------------------------------
+
+
+def parse_acceptance(
+    form: FormData, children: list[int], current: Acceptance
+) -> tuple[Acceptance, dict[str, str]]:
+    """The accepted amounts from the form. An empty amount field leaves that kind to its
+    default (see ``intake.officer.convert``); 0 means not accepted."""
+    errors: dict[str, str] = {}
+
+    def amounts(prefix: str, kinds: tuple[str, ...]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for kind in kinds:
+            raw = str(form.get(f"{prefix}_{kind}", "")).strip()
+            if not raw:
+                continue
+            try:
+                found[kind] = parse_amount(raw)
+            except AmountError as exc:
+                errors[f"{prefix}_{kind}"] = f"amount_{exc.code}"
+        return found
+
+    costs = amounts("cost", COST_KINDS)
+    livsforing = amounts("liv", LIVSFORING_KINDS)
+    others_raw = str(form.get("others_in_home", "0")).strip() or "0"
+    others = _int(others_raw, 0, 20)
+    if others is None:
+        errors["others_in_home"] = "days_range"
+        others = current.others_in_home
+    return (
+        Acceptance(
+            costs=costs,
+            livsforing=livsforing,
+            above_limit=frozenset(k for k in form.getlist("above_limit") if k in COST_KINDS),
+            others_in_home=others,
+            lunch_outside_home=frozenset(
+                c for c in children if str(c) in [str(v) for v in form.getlist("lunch")]
+            ),
+        ),
+        errors,
+    )
+
+
+@router.post("/applications/{application_id}/assessment")
+async def save_assessment(
+    request: Request, db: SessionDep, user: Officer, application_id: int
+) -> Response:
+    application, household = _application(db, user, application_id)
+    if application.status != ApplicationStatus.complete:
+        return _show(request, db, user, application_id, status_code=409, notice="decided")
+    form = await request.form()
+    children = [
+        person.id or 0
+        for member, person in repo.members_with_people(db, household.id or 0)
+        if member.role == "child"
+    ]
+    current = repo.assessment_of(db, application.id or 0)
+    acceptance, errors = parse_acceptance(
+        form, children, Acceptance.from_data(current.accepted if current else None)
+    )
+    if errors:
+        return _show(
+            request,
+            db,
+            user,
+            application_id,
+            status_code=422,
+            errors=errors,
+            form=form,
+            form_name="assessment",
+        )
+    repo.save_assessment(db, application.id or 0, acceptance.to_data(), user.subject_id or 0)
+    repository.audit(
+        db,
+        "staff",
+        user.subject_id,
+        "assessment_saved",
+        object_type="application",
+        object_id=application.id,
+        detail={"role": Role.officer.value, "accepted": acceptance.to_data()},
+    )
+    return RedirectResponse(
+        f"/officer/applications/{application_id}?notice=assessment#calculation", status_code=303
+    )
+
+
+# --- handlingsplan ---------------------------------------------------------------------------
+
+
+@router.post("/applications/{application_id}/plan")
+async def record_plan(
+    request: Request, db: SessionDep, user: Officer, application_id: int
+) -> Response:
+    """Record that the household's handlingsplan was established, or followed up, on a date."""
+    application, household = _application(db, user, application_id)
+    if application.status != ApplicationStatus.complete:
+        return _show(request, db, user, application_id, status_code=409, notice="decided")
+    form = await request.form()
+    action = str(form.get("action", ""))
+    raw = str(form.get("date", "")).strip()
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        day = None
+    error = "date_format" if day is None else ("date_in_future" if day > dt.date.today() else "")
+    plan, _follow_ups = repo.current_plan(db, household.id or 0)
+    if action not in ("established", "followed_up") or (action == "followed_up" and not plan):
+        raise HTTPException(400)
+    if error or day is None:
+        return _show(
+            request,
+            db,
+            user,
+            application_id,
+            status_code=422,
+            errors={"plan_date": error or "date_format"},
+            form=form,
+            form_name="plan",
+        )
+    if action == "established":
+        repo.add_plan(db, household.id or 0, day, user.subject_id or 0)
+    else:
+        assert plan is not None
+        repo.add_follow_up(db, plan, day, user.subject_id or 0)
+    repository.audit(
+        db,
+        "staff",
+        user.subject_id,
+        f"plan_{action}",
+        object_type="application",
+        object_id=application.id,
+        detail={"role": Role.officer.value, "date": day.isoformat()},
+    )
+    return RedirectResponse(
+        f"/officer/applications/{application_id}?notice=plan#plan", status_code=303
+    )
+
+
+# --- the decision ------------------------------------------------------------------------------
+
+
+@router.post("/applications/{application_id}/decision")
+async def decide(request: Request, db: SessionDep, user: Officer, application_id: int) -> Response:
+    application, household = _application(db, user, application_id)
+    if application.status != ApplicationStatus.complete:
+        return _show(request, db, user, application_id, status_code=409, notice="decided")
+    form = await request.form()
+    members = repo.members_with_people(db, household.id or 0)
+    adults = [person.id or 0 for member, person in members if member.role in ADULT_ROLES]
+    errors: dict[str, str] = {}
+    amount: int | None = None
+    raw_amount = str(form.get("amount", "")).strip()
+    if raw_amount:
+        try:
+            amount = parse_amount(raw_amount)
+        except AmountError as exc:
+            errors["amount"] = f"amount_{exc.code}"
+    draft = decision_rules.Draft(
+        outcome=str(form.get("outcome", "")),
+        amount_ore=amount,
+        reason=str(form.get("reason", "")),
+        obstacles={person: str(form.get(f"obstacle_{person}", "")) for person in adults},
+    )
+    for problem in decision_rules.check(draft, adults):
+        errors.setdefault(problem.field, problem.code)
+    if errors:
+        return _show(
+            request,
+            db,
+            user,
+            application_id,
+            status_code=422,
+            errors=errors,
+            form=form,
+            form_name="decision",
+        )
+    answers = repository_flow.answers_of(db, application.id)
+    assessment = repo.assessment_of(db, application.id or 0)
+    calculation = calculation_view(
+        db,
+        application,
+        household,
+        members,
+        answers,
+        Acceptance.from_data(assessment.accepted if assessment else None),
+        _settings(request),
+    ).calculation
+    try:
+        decision = repo.record_decision(
+            db,
+            application,
+            draft,
+            user.subject_id or 0,
+            calculation.to_dict() if calculation else None,
+        )
+    except repo.AlreadyDecided:
+        return _show(request, db, user, application_id, status_code=409, notice="decided")
+    repository.audit(
+        db,
+        "staff",
+        user.subject_id,
+        "decision_made",
+        object_type="application",
+        object_id=application.id,
+        detail={
+            "role": Role.officer.value,
+            "decision_id": decision.id,
+            "outcome": decision.outcome,
+            "amount_ore": decision.amount_ore,
+        },
+    )
+    _tell_applicant(request, db, application, household)
+    try:
+        invite_after_decision(db, request.app.state.settings, application)
+    except Exception:  # noqa: BLE001 - the decision stands even if the survey cannot invite
+        log.exception("survey invitation after decision %s failed", decision.id)
+    return RedirectResponse(
+        f"/officer/applications/{application_id}?notice=decided_now", status_code=303
+    )
+
+
+def _tell_applicant(
+    request: Request, db: Session, application: Application, household: Household
+) -> None:
+    """A message that there is news in the portal, in the application's language, on the channels
+    the applicant chose; no personal details in it."""
+    settings = request.app.state.settings
+    contact = repository_flow.answers_of(db, application.id).get("contact")
+    contact = contact if isinstance(contact, dict) else {}
+    methods = contact.get("methods") or []
+    with use_locale(application.language):
+        body = _(
+            "You have a new message from %(municipality)s. Sign in at %(url)s to read it.",
+            municipality=settings.municipality_name,
+            url=settings.base_url,
+        )
+    if "email" in methods and contact.get("email"):
+        notify.queue(
+            db,
+            channel="email",
+            recipient=str(contact["email"]),
+            body=body,
+            subject=settings.municipality_name,
+            purpose="decision",
+        )
+    if "sms" in methods and contact.get("phone"):
+        notify.queue(
+            db, channel="sms", recipient=str(contact["phone"]), body=body, purpose="decision"
+        )
+    db.commit()
+    notify.deliver(db, settings)
+
+
+officer_egenkontroll.register(router)

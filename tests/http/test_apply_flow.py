@@ -478,11 +478,16 @@ def test_documents_can_be_added_after_sending(
 def _uploaded_rent_notice(client: TestClient, db: Session, household) -> tuple[str, Attachment]:  # type: ignore[no-untyped-def]
     url = start(client)
     url = answer(client, url, {"value": "no"}).headers["location"]
-    answer(client, url, {"upload_only": "1"},
-           files=[("documents__rent_notice__", ("hyresavi.pdf", PDF, "application/pdf"))])
+    answer(
+        client,
+        url,
+        {"upload_only": "1"},
+        files=[("documents__rent_notice__", ("hyresavi.pdf", PDF, "application/pdf"))],
+    )
     db.expire_all()
-    row = db.exec(select(Attachment).where(
-        Attachment.application_id == application(db, household).id)).one()
+    row = db.exec(
+        select(Attachment).where(Attachment.application_id == application(db, household).id)
+    ).one()
     return url, row
 
 
@@ -503,21 +508,27 @@ def test_reading_is_shown_then_confirmed(client: TestClient, applicant, db: Sess
     plain = client.get(f"/applicant/attachments/{row.id}/reading", follow_redirects=False)
     assert plain.headers["location"].endswith("/step/rent?edit=1")
     token = csrf_of(client, url)
-    wrong = client.post(f"/applicant/attachments/{row.id}/confirm",
-                        data={"answer": "no", "amount": "abc", "csrf_token": token},
-                        headers={"HX-Request": "true"})
+    wrong = client.post(
+        f"/applicant/attachments/{row.id}/confirm",
+        data={"answer": "no", "amount": "abc", "csrf_token": token},
+        headers={"HX-Request": "true"},
+    )
     assert wrong.status_code == 422
     assert "Write the amount in numbers" in wrong.text
-    fixed = client.post(f"/applicant/attachments/{row.id}/confirm",
-                        data={"answer": "no", "amount": "7 950", "csrf_token": token},
-                        follow_redirects=False)
+    fixed = client.post(
+        f"/applicant/attachments/{row.id}/confirm",
+        data={"answer": "no", "amount": "7 950", "csrf_token": token},
+        follow_redirects=False,
+    )
     assert fixed.status_code == 303
     db.refresh(row)
     assert (row.amount_ore, row.confirmed_amount_ore) == (785000, 795000)  # side by side
     assert "Checked: SEK\xa07,950.00" in client.get(url).text
 
 
-def test_unreadable_document_asks_for_the_amount(client: TestClient, applicant, db: Session) -> None:  # type: ignore[no-untyped-def]
+def test_unreadable_document_asks_for_the_amount(
+    client: TestClient, applicant, db: Session
+) -> None:  # type: ignore[no-untyped-def]
     url, row = _uploaded_rent_notice(client, db, applicant)
     row.kind, row.extraction_status, row.confidence = "unreadable", "failed", 0.0
     db.add(row)
@@ -525,13 +536,17 @@ def test_unreadable_document_asks_for_the_amount(client: TestClient, applicant, 
     page = client.get(url)
     assert "We could not read the amount in hyresavi.pdf." in page.text
     token = csrf_of(client, url)
-    client.post(f"/applicant/attachments/{row.id}/confirm",
-                data={"answer": "yes", "amount": "7850", "csrf_token": token})
+    client.post(
+        f"/applicant/attachments/{row.id}/confirm",
+        data={"answer": "yes", "amount": "7850", "csrf_token": token},
+    )
     db.refresh(row)
     assert row.confirmed_amount_ore == 785000
 
 
-def test_upload_hands_the_file_to_the_reader(client: TestClient, applicant, db: Session, app) -> None:  # type: ignore[no-untyped-def]
+def test_upload_hands_the_file_to_the_reader(
+    client: TestClient, applicant, db: Session, app
+) -> None:  # type: ignore[no-untyped-def]
     handed: list[int] = []
     previous = getattr(app.state, "on_upload", None)
     app.state.on_upload = handed.append

@@ -140,7 +140,10 @@ def test_a_small_unit_is_hidden_together_with_the_next_smallest(
     page = quality.get("/quality?from=2036-02&to=2036-02&question=overall")
     check_page(page.text)
     rows = _rows(page.text, "units-table-caption")
-    assert len(rows) == 2 and all(text.startswith("Not shown") for text in rows.values())
+    # Other tests may add units to the shared database; they have no answers this month.
+    hidden = [name for name, text in rows.items() if text.startswith("Not shown")]
+    assert len(hidden) == 2
+    assert all(text.startswith("0 ") for name, text in rows.items() if name not in hidden)
     assert "15" in _main(page.text).split("Answers", 1)[1][:200]
     figures = _csv(quality, "from=2036-02&to=2036-02")
     unit_rows = [row for row in figures if row["breakdown"] == "unit"]

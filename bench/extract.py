@@ -1,0 +1,188 @@
+"""Benchmark of document reading on a freshly generated corpus (a seed nobody tuned on).
+
+    .venv/bin/python bench/extract.py                      # 30 PDFs + 8 photos + 2 scans per kind
+    .venv/bin/python bench/extract.py --per-kind 60 --photos 15 --seed 99
+    .venv/bin/python bench/extract.py --corpus tests/fixtures/documents
+
+Prints, per kind, the share of documents whose kind, amount and period were read right (digital
+PDFs and photos/scans apart); amounts that were wrong although given with confidence >= 0.9;
+median and p95 seconds per digital PDF page and per photo, each read as the worker reads it (a
+child process from the warm fork server, one at a time); and, as the floor, `pdftotext -layout`
+on the same PDFs with a naive "first amount after the label" reader.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from intake.extract import extract_file  # noqa: E402
+from intake.extract.amounts import find_amounts, format_amount, normalise  # noqa: E402
+
+HOLDOUT_SEED = 4242
+
+NAIVE_LABELS = re.compile(
+    r"(att utbetala|nettolön|utbetalt belopp|summa utbetalt|summa att betala|totalt att betala|"
+    r"att betala|utgående saldo|netto|utbetalas)",
+    re.IGNORECASE,
+)
+
+
+def naive_amount(text: str) -> str | None:
+    """The floor: the first amount after the first label-like word in pdftotext's output."""
+    for line in normalise(text).splitlines():
+        match = NAIVE_LABELS.search(line)
+        if match:
+            amounts = find_amounts(line[match.end() :])
+            if amounts:
+                return format_amount(amounts[0].ore)
+    return None
+
+
+def pdftotext(path: Path) -> tuple[str, float]:
+    started = time.perf_counter()
+    result = subprocess.run(  # noqa: S603
+        ["pdftotext", "-layout", str(path), "-"],
+        capture_output=True,
+        check=False,  # noqa: S607
+    )
+    return result.stdout.decode(errors="replace"), time.perf_counter() - started
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f} %" if whole else "    –  "
+
+
+def quantile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--corpus", type=Path, help="an existing corpus folder with manifest.json")
+    parser.add_argument(
+        "--seed", type=int, default=HOLDOUT_SEED, help="seed of the generated corpus"
+    )
+    parser.add_argument("--per-kind", type=int, default=30, help="digital PDFs per kind")
+    parser.add_argument("--photos", type=int, default=8, help="phone photos per kind")
+    parser.add_argument("--scans", type=int, default=2, help="scanned PDFs per kind")
+    parser.add_argument("--keep", type=Path, help="write the generated corpus here and keep it")
+    parser.add_argument("--show-errors", action="store_true", help="list every wrong reading")
+    args = parser.parse_args()
+
+    temporary = None
+    if args.corpus:
+        folder = args.corpus
+    else:
+        from bench.corpus.generate import generate
+
+        folder = args.keep or Path(tempfile.mkdtemp(prefix="corpus-"))
+        temporary = None if args.keep else folder
+        started = time.perf_counter()
+        generate(folder, args.seed, args.per_kind, args.photos, args.scans)
+        print(f"Generated {folder} (seed {args.seed}) in {time.perf_counter() - started:.0f} s")
+    documents = json.loads((folder / "manifest.json").read_text())["documents"]
+
+    extract_file(folder / documents[0]["file"])  # start the fork server: the worker is warm
+    rows: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
+    timings: dict[str, list[float]] = defaultdict(list)
+    confident_wrong, with_amount, errors = 0, 0, []
+    floor_right, floor_total, floor_times = 0, 0, []
+    for document in documents:
+        path = folder / document["file"]
+        started = time.perf_counter()
+        result = extract_file(path)
+        elapsed = time.perf_counter() - started
+        variant = "pdf" if document["variant"] == "pdf" else "image"
+        kind = document["kind"]
+        if document["variant"] == "pdf":
+            timings["pdf page"].append(elapsed / document["pages"])
+            if document["pages"] == 1:
+                timings["pdf 1 page"].append(elapsed)
+            text, seconds = pdftotext(path)
+            floor_times.append(seconds / document["pages"])
+            if document["amount"] is not None:
+                floor_total += 1
+                floor_right += naive_amount(text) == document["amount"]
+        elif document["variant"] == "photo":
+            timings["photo"].append(elapsed)
+        else:
+            timings["scan page"].append(elapsed / document["pages"])
+        kind_ok = result.kind.value == kind
+        amount_ok = result.amount == document["amount"]
+        period_ok = result.period == document["period"]
+        row = rows[kind]
+        row["kind"].append(kind_ok)
+        row[f"amount {variant}"].append(amount_ok)
+        row[f"period {variant}"].append(period_ok)
+        if document["amount"] is not None:
+            with_amount += 1
+            if not amount_ok and result.confidence >= 0.9:
+                confident_wrong += 1
+        if not (kind_ok and amount_ok and period_ok):
+            errors.append(
+                f"{document['file']}: kind {result.kind.value} amount {result.amount} "
+                f"(want {document['amount']}) period {result.period} (want {document['period']}) "
+                f"conf {result.confidence:.2f} {result.error or ''}"
+            )
+
+    columns = ["kind", "amount pdf", "amount image", "period pdf", "period image"]
+    print()
+    print(f"{'kind':22} {'docs':>5} " + " ".join(f"{c:>13}" for c in columns))
+    totals: dict[str, list[int]] = defaultdict(list)
+    for kind, row in rows.items():
+        cells = []
+        for column in columns:
+            values = row.get(column, [])
+            totals[column].extend(values)
+            cells.append(f"{percent(sum(values), len(values))} ({len(values):3d})"[:13].rjust(13))
+        print(f"{kind:22} {len(row['kind']):5d} " + " ".join(cells))
+    cells = [
+        f"{percent(sum(totals[c]), len(totals[c]))} ({len(totals[c]):3d})"[:13].rjust(13)
+        for c in columns
+    ]
+    print(f"{'all':22} {len(documents):5d} " + " ".join(cells))
+    print()
+    print(
+        f"Wrong amount with confidence >= 0.9: {confident_wrong} of {with_amount} documents "
+        "with an "
+        f"amount ({percent(confident_wrong, with_amount).strip()})"
+    )
+    print()
+    print(f"{'seconds':26} {'median':>8} {'p95':>8} {'n':>5}")
+    for name in ("pdf 1 page", "pdf page", "scan page", "photo", "pdftotext (floor) page"):
+        values = floor_times if name.startswith("pdftotext") else timings.get(name, [])
+        median = statistics.median(values) if values else float("nan")
+        print(f"{name:26} {median:8.3f} {quantile(values, 0.95):8.3f} {len(values):5d}")
+    print()
+    print(
+        f"Floor: pdftotext -layout + first amount after a label: amount right in "
+        f"{percent(floor_right, floor_total).strip()} of {floor_total} digital PDFs with an amount"
+    )
+    if args.show_errors and errors:
+        print("\nWrong readings:")
+        print("\n".join(f"  {e}" for e in errors))
+    if temporary is not None:
+        shutil.rmtree(temporary, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

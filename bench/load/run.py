@@ -1,0 +1,296 @@
+"""The month-end rush, measured: simulated applicants doing the whole monthly application with
+uploads (locust, bench/load/locustfile.py) against ``portal serve --workers 4`` on PostgreSQL
+and Redis, then the same number of users against a minimal FastAPI endpoint served the same
+way on the same machine, in the same run. Prints throughput, p50/p95/p99 and the error rate for
+each kind of request; never asserts. Target: no errors at 50 concurrent applicants, p95 <= 200
+ms for question pages.
+
+PostgreSQL gets a schema of its own in the database given (dropped afterwards); Redis holds the
+rate-limit counters (on, as in production) and the extraction queue.
+
+Run: .venv/bin/python bench/load/run.py [--users 50] [--seconds 60] [--workers 4] [--think 0.3,1]
+     [--database-url postgresql://postgres@127.0.0.1:5432/test] [--redis redis://127.0.0.1:6379]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))
+
+from sqlalchemy import create_engine, text  # noqa: E402
+from sqlmodel import Session, select  # noqa: E402
+
+from intake.models import MemberRole, Unit  # noqa: E402
+from portal import demo  # noqa: E402
+from portal.db import make_engine, migrate  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def schema_url(base: str, schema: str) -> str:
+    url = base.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+
+
+def prepare(url: str, households: int) -> list[str]:
+    """Migrate, add the demo data and ``households`` single adults with three earlier months."""
+    engine = make_engine(url)
+    migrate(engine)
+    numbers = []
+    with Session(engine) as db:
+        demo.seed(db, "Lastkommun")
+        unit = db.exec(select(Unit)).first()
+        assert unit is not None
+        today = dt.date.today()
+        for index in range(households):
+            serial = f"{index % 1000:03d}"
+            birth = f"19{60 + index // 1000 % 40:02d}0{1 + index // 40000 % 9}01"
+            person = demo.DemoPerson("Last", f"Nr{index}", birth, serial, MemberRole.applicant)
+            household = demo.DemoHousehold(
+                "load",
+                "sv",
+                0,
+                (person,),
+                rent_ore=785000,
+                incomes=(("Last", "salary", 1500000),),
+            )
+            demo.add_household(db, household, unit.id or 0, f"{today.year}-{today.month:02d}")
+            numbers.append(person.personnummer)
+            if index % 200 == 199:
+                db.commit()
+        db.commit()
+    engine.dispose()
+    return numbers
+
+
+def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    process = subprocess.Popen(  # noqa: S603
+        command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    stop(process)
+    raise RuntimeError(f"{command} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(10)
+
+
+def locust(
+    user_class: str, port: int, users: int, seconds: int, out: Path, env: dict[str, str]
+) -> list[dict[str, str]]:
+    subprocess.run(  # noqa: S603
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(ROOT / "bench" / "load" / "locustfile.py"),
+            user_class,
+            "--headless",
+            "--users",
+            str(users),
+            "--spawn-rate",
+            str(max(1, users // 5)),
+            "--run-time",
+            f"{seconds}s",
+            "--host",
+            f"http://127.0.0.1:{port}",
+            "--csv",
+            str(out),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+            "--stop-timeout",
+            "10",
+        ],
+        env=env,
+        cwd=ROOT,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,  # locust's own summary; the figures come from its CSV
+    )
+    with open(f"{out}_stats.csv", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def row(stats: dict[str, str]) -> str:
+    count = int(stats["Request Count"])
+    failures = int(stats["Failure Count"])
+    rate = 100 * failures / count if count else 0.0
+    return (
+        f"{stats['Name'][:24]:<24} {count:>7} {float(stats['Requests/s']):>8.1f} "
+        f"{stats['50%']:>7} {stats['95%']:>7} {stats['99%']:>7} {failures:>6} {rate:>6.2f}%"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--households", type=int, default=0, help="default: 12 per user")
+    parser.add_argument(
+        "--think",
+        default="0.3,1.0",
+        help="seconds between two taps of one applicant, min,max (default: the rush at its "
+        "worst; 2,6 is people reading each question)",
+    )
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("LOAD_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"),
+    )
+    parser.add_argument("--redis", default=os.environ.get("LOAD_REDIS", "redis://127.0.0.1:6379"))
+    args = parser.parse_args()
+
+    schema = f"load_{secrets.token_hex(4)}"
+    admin = create_engine(args.database_url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    url = schema_url(args.database_url, schema)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            started = time.perf_counter()
+            numbers = prepare(url, args.households or args.users * 12)
+            prepared = time.perf_counter() - started
+            (folder / "personnummer.txt").write_text("\n".join(numbers))
+            port = free_port()
+            env = {
+                **os.environ,
+                "PORTAL_VAR_DIR": str(folder / "var"),
+                "PORTAL_DATABASE_URL": url,
+                "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+                "PORTAL_RATE_LIMITS": "true",
+                # Everyone comes from 127.0.0.1 here: the limits are counted (their cost is
+                # measured) but set high enough for one address to be the whole town.
+                "PORTAL_RATE_LIMIT_SIGN_IN": "1000000/300",
+                "PORTAL_RATE_LIMIT_UPLOAD": "1000000/600",
+                "PORTAL_RATE_LIMIT_URL": f"{args.redis}/2",
+                "PORTAL_QUEUE_URL": f"{args.redis}/3",
+                "LOAD_PERSONNUMMER": str(folder / "personnummer.txt"),
+                "LOAD_THINK": args.think,
+                "PYTHONPATH": str(ROOT),
+            }
+            portal = start(
+                [
+                    str(BIN / "portal"),
+                    "serve",
+                    "--port",
+                    str(port),
+                    "--workers",
+                    str(args.workers),
+                ],
+                env,
+                port,
+            )
+            try:
+                # Warm-up, not counted: every worker compiles its templates and fills its pool.
+                locust("ApplicantUser", port, 8, 10, folder / "warmup", env)
+                load_before = os.getloadavg()[0]
+                portal_stats = locust(
+                    "ApplicantUser", port, args.users, args.seconds, folder / "portal", env
+                )
+                load_after = os.getloadavg()[0]
+            finally:
+                stop(portal)
+            minimal_port = free_port()
+            minimal = start(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "bench.minimal_app:create",
+                    "--factory",
+                    "--port",
+                    str(minimal_port),
+                    "--workers",
+                    str(args.workers),
+                    "--log-level",
+                    "warning",
+                ],
+                env,
+                minimal_port,
+            )
+            try:
+                locust("MinimalUser", minimal_port, 8, 5, folder / "warmup-minimal", env)
+                minimal_stats = locust(
+                    "MinimalUser", minimal_port, args.users, args.seconds, folder / "minimal", env
+                )
+            finally:
+                stop(minimal)
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+    print(
+        f"Month-end rush: {args.users} concurrent applicants for {args.seconds} s, "
+        f"{args.think.replace(',', '-')} s between taps, "
+        f"portal serve --workers {args.workers}, PostgreSQL + Redis, {os.cpu_count()} CPU cores "
+        f"shared with the load generator and the database; {len(numbers)} households prepared "
+        f"in {prepared:.0f} s. Times in ms (locust rounds above 100 ms to 10 ms)."
+    )
+    print(
+        f"Load average of the machine (1 min) before / after the portal run: "
+        f"{load_before:.1f} / {load_after:.1f} (above {os.cpu_count()} means other work "
+        "competed for the cores)."
+    )
+    header = ("request", "count", "req/s", "p50", "p95", "p99", "errors", "rate")
+    print(f"{header[0]:<24} " + " ".join(f"{name:>7}" for name in header[1:]))
+    for stats in portal_stats:
+        print(row(stats))
+    print("baseline, same machine, same run:")
+    for stats in minimal_stats:
+        if stats["Name"] == "Aggregated":
+            continue
+        print(row(stats))
+    question = next((s for s in portal_stats if s["Name"] == "question page"), None)
+    total = next(s for s in portal_stats if s["Name"] == "Aggregated")
+    base = next(s for s in minimal_stats if s["Name"] == "minimal endpoint")
+    finished = next((s for s in portal_stats if s["Name"] == "receipt page"), None)
+    print(
+        f"applications sent: {finished['Request Count'] if finished else 0}; "
+        f"errors: {total['Failure Count']} of {total['Request Count']} requests"
+    )
+    if question:
+        ratio = float(question["50%"]) / max(1.0, float(base["50%"]))
+        print(
+            f"question pages p95 {question['95%']} ms (target <= 200); minimal endpoint p95 "
+            f"{base['95%']} ms; p50 ratio x{ratio:.1f}"
+        )
+
+
+if __name__ == "__main__":
+    main()
