@@ -105,13 +105,14 @@ def main() -> None:
     rows: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     timings: dict[str, list[float]] = defaultdict(list)
     confident_wrong, with_amount, errors = 0, 0, []
+    photos: dict[str, list[bool]] = defaultdict(list)
     floor_right, floor_total, floor_times = 0, 0, []
     for document in documents:
         path = folder / document["file"]
         started = time.perf_counter()
         result = extract_file(path)
         elapsed = time.perf_counter() - started
-        variant = "pdf" if document["variant"] == "pdf" else "image"
+        variant = document["variant"]  # pdf, photo or scan
         kind = document["kind"]
         if document["variant"] == "pdf":
             timings["pdf page"].append(elapsed / document["pages"])
@@ -132,7 +133,10 @@ def main() -> None:
         row = rows[kind]
         row["kind"].append(kind_ok)
         row[f"amount {variant}"].append(amount_ok)
-        row[f"period {variant}"].append(period_ok)
+        row["period pdf" if variant == "pdf" else "period image"].append(period_ok)
+        if variant == "photo":
+            hardness = "hard" if "hard" in document["note"] else "normal"
+            photos[hardness].append(amount_ok)
         if document["amount"] is not None:
             with_amount += 1
             if not amount_ok and result.confidence >= 0.9:
@@ -144,7 +148,7 @@ def main() -> None:
                 f"conf {result.confidence:.2f} {result.error or ''}"
             )
 
-    columns = ["kind", "amount pdf", "amount image", "period pdf", "period image"]
+    columns = ["kind", "amount pdf", "amount photo", "amount scan", "period pdf", "period image"]
     print()
     print(f"{'kind':22} {'docs':>5} " + " ".join(f"{c:>13}" for c in columns))
     totals: dict[str, list[int]] = defaultdict(list)
@@ -161,6 +165,13 @@ def main() -> None:
     ]
     print(f"{'all':22} {len(documents):5d} " + " ".join(cells))
     print()
+    print(
+        "Photos, amount right: "
+        + ", ".join(
+            f"{k} {percent(sum(v), len(v)).strip()} of {len(v)}" for k, v in sorted(photos.items())
+        )
+        + " (hard: 115-150 dpi, more tilt, blur and shade)"
+    )
     print(
         f"Wrong amount with confidence >= 0.9: {confident_wrong} of {with_amount} documents "
         "with an "

@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
@@ -64,7 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # Every stored upload is queued for reading (huey: SQLite in var/, or Redis).
     from portal.tasks import PortalQueue
 
-    app.state.queue = PortalQueue(settings)
+    app.state.queue = PortalQueue(settings, app.state.engine)
     app.state.on_upload = app.state.queue.enqueue_extraction
     settings.uploads.mkdir(parents=True, exist_ok=True)
     # Rate limits and the staff sign-in back-off (shared counters); optional ClamAV scan.
@@ -154,6 +154,15 @@ def _install_error_pages(app: FastAPI) -> None:
         # rather than reading from it again.
         request.state.principal = None
         return _error_page(request, 503)
+
+    @app.exception_handler(DataError)
+    @app.exception_handler(OverflowError)
+    async def _value_out_of_range(request: Request, exc: Exception) -> Response:
+        # A value the database cannot hold (an id beyond its integer range, found by fuzzing:
+        # PostgreSQL says DataError, SQLite's driver OverflowError): the request is wrong.
+        log.warning("value out of range on %s %s: %s", request.method, request.url.path, exc)
+        request.state.principal = None  # loaded in the transaction that failed
+        return _error_page(request, 400)
 
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> Response:

@@ -40,6 +40,7 @@ from portal import demo  # noqa: E402
 from portal.db import make_engine, migrate  # noqa: E402
 
 BIN = Path(sys.executable).parent
+FAILURES: list[str] = []
 
 
 def free_port() -> int:
@@ -141,6 +142,12 @@ def locust(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,  # locust's own summary; the figures come from its CSV
     )
+    with open(f"{out}_failures.csv", newline="") as handle:
+        for failure in csv.DictReader(handle):
+            FAILURES.append(
+                f"{failure['Occurrences']} x {failure['Method']} {failure['Name']}: "
+                f"{failure['Error'][:160]}"
+            )
     with open(f"{out}_stats.csv", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -218,6 +225,7 @@ def main() -> None:
             try:
                 # Warm-up, not counted: every worker compiles its templates and fills its pool.
                 locust("ApplicantUser", port, 8, 10, folder / "warmup", env)
+                FAILURES.clear()  # the warm-up's own do not count
                 load_before = os.getloadavg()[0]
                 portal_stats = locust(
                     "ApplicantUser", port, args.users, args.seconds, folder / "portal", env
@@ -276,6 +284,8 @@ def main() -> None:
         if stats["Name"] == "Aggregated":
             continue
         print(row(stats))
+    for failure in FAILURES:
+        print("  error:", failure)
     question = next((s for s in portal_stats if s["Name"] == "question page"), None)
     total = next(s for s in portal_stats if s["Name"] == "Aggregated")
     base = next(s for s in minimal_stats if s["Name"] == "minimal endpoint")

@@ -37,7 +37,13 @@ def command(workers: int, drain: bool, verbose: bool) -> None:
     requeued = queue.requeue_pending()
     where = queue.config.queue_url or str(queue.settings.var_dir / "queue.db")
     click.echo(f"Worker: {workers} at a time on {where}; {requeued} unread attachment(s) queued.")
+    # Threads are enough: each document is read in a child process. SQLite is polled at least
+    # every second (huey backs off to 10 s by default), so "Reading your document…" stays short.
     consumer = queue.huey.create_consumer(
-        workers=workers, worker_type="thread", periodic=True, check_worker_health=True
+        workers=workers,
+        worker_type="thread",
+        periodic=True,
+        check_worker_health=True,
+        max_delay=1.0,
     )
     consumer.run()

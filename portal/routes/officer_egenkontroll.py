@@ -1,6 +1,7 @@
 """Egenkontroll (seeds 000, 002, 004), under the officer's pages: a team lead draws a
 reproducible random sample of a month's decided applications, assigns reviewers, and sees a
-monthly summary; a reviewer records the checklist. Registered on the officer router by ``portal.routes.officer``."""
+monthly summary; a reviewer records the checklist. Registered on the officer router by
+``portal.routes.officer``."""
 
 from __future__ import annotations
 

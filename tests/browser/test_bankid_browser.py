@@ -44,7 +44,7 @@ def test_sign_in_with_bankid_on_a_phone(  # type: ignore[no-untyped-def]
         code = newer
     fake.scan(code, applicant_pnr("single adult"))
     if not javascript:
-        page.click('main a.button:text-is("Update")')
+        page.click('main a.button:text-is("Uppdatera")')
     page.wait_for_url("**/applicant", timeout=10_000)
     assert "Anna" in page.locator("h1").inner_text()
     assert page.get_attribute("html", "lang") == "sv"
