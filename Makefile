@@ -73,8 +73,10 @@ test-postgres: setup
 	  PORTAL_TEST_BACKEND=postgresql $(BIN)/pytest -m db; \
 	else echo "PORTAL_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
 
+# Browser tests run on their own: Playwright keeps an event loop running in the main thread.
 test: setup system-deps node-deps lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest tests/unit tests/http
+	$(BIN)/pytest tests/browser
 	$(MAKE) --no-print-directory test-postgres
 
 # The month-end rush (a benchmark, not a test): locust against `portal serve --workers 4` on
