@@ -134,7 +134,7 @@ def locust(
             "--loglevel",
             "WARNING",
             "--stop-timeout",
-            "10",
+            "120",  # at the end every applicant finishes the application it is in
         ],
         env=env,
         cwd=ROOT,
@@ -167,7 +167,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--households", type=int, default=0, help="default: 12 per user")
+    parser.add_argument("--households", type=int, default=0, help="default: 13 per user")
     parser.add_argument(
         "--think",
         default="0.3,1.0",
@@ -180,6 +180,8 @@ def main() -> None:
     )
     parser.add_argument("--redis", default=os.environ.get("LOAD_REDIS", "redis://127.0.0.1:6379"))
     args = parser.parse_args()
+    # Stopped from outside: still stop the servers and drop the schema (the finally blocks).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
 
     schema = f"load_{secrets.token_hex(4)}"
     admin = create_engine(args.database_url.replace("postgresql://", "postgresql+psycopg://", 1))
@@ -190,9 +192,11 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             folder = Path(tmp)
             started = time.perf_counter()
-            numbers = prepare(url, args.households or args.users * 12)
+            numbers = prepare(url, args.households or args.users * 13)
             prepared = time.perf_counter() - started
-            (folder / "personnummer.txt").write_text("\n".join(numbers))
+            # The warm-up's applicants are not the measured run's: each household applies once.
+            (folder / "warmup.txt").write_text("\n".join(numbers[: args.users]))
+            (folder / "personnummer.txt").write_text("\n".join(numbers[args.users :]))
             port = free_port()
             env = {
                 **os.environ,
@@ -224,7 +228,8 @@ def main() -> None:
             )
             try:
                 # Warm-up, not counted: every worker compiles its templates and fills its pool.
-                locust("ApplicantUser", port, 8, 10, folder / "warmup", env)
+                warmup_env = {**env, "LOAD_PERSONNUMMER": str(folder / "warmup.txt")}
+                locust("ApplicantUser", port, 8, 10, folder / "warmup", warmup_env)
                 FAILURES.clear()  # the warm-up's own do not count
                 load_before = os.getloadavg()[0]
                 portal_stats = locust(
