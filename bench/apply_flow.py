@@ -72,8 +72,13 @@ def prepare(var: Path, applicants: int) -> list[str]:
     return numbers
 
 
-def serve(var: Path, port: int, app: str = "portal.app:create_app") -> subprocess.Popen[bytes]:
+def serve(
+    var: Path, port: int, app: str = "portal.app:create_app", database_url: str | None = None
+) -> subprocess.Popen[bytes]:
+    """``app`` under uvicorn in a subprocess on 127.0.0.1, once it answers /healthz."""
     env = {**os.environ, "PORTAL_VAR_DIR": str(var), "PORTAL_SECRET_KEY": secrets.token_hex(32)}
+    if database_url:
+        env["PORTAL_DATABASE_URL"] = database_url
     process = subprocess.Popen(
         [
             sys.executable,

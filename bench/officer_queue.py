@@ -13,13 +13,9 @@ Run: .venv/bin/python bench/officer_queue.py [--households 10000] [--requests 20
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import re
-import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -33,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlmodel import Session  # noqa: E402
 
+from bench.apply_flow import free_port, serve  # noqa: E402
 from portal import demo  # noqa: E402
 from portal.db import make_engine, migrate  # noqa: E402
 from portal.officer_seed import seed  # noqa: E402
@@ -50,12 +47,6 @@ VARIANTS = {
 }
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def prepare(url: str, households: int) -> float:
     engine = make_engine(url)
     migrate(engine)
@@ -65,41 +56,6 @@ def prepare(url: str, households: int) -> float:
         seed(db, households, rng=random.Random(6))
     engine.dispose()
     return time.perf_counter() - started
-
-
-def serve(var: Path, url: str, port: int, app: str) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "PORTAL_VAR_DIR": str(var),
-        "PORTAL_DATABASE_URL": url,
-        "PORTAL_SECRET_KEY": secrets.token_hex(32),
-    }
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            app,
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-        ],
-        env=env,
-        cwd=ROOT,
-    )
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1)
-            return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    process.kill()
-    raise RuntimeError("server did not start")
 
 
 def signed_in(base: str, username: str) -> httpx.Client:
@@ -164,8 +120,8 @@ def main() -> None:
         url = args.database_url or f"sqlite:///{var / 'portal.db'}"
         seconds = prepare(url, args.households)
         port, minimal_port = free_port(), free_port()
-        server = serve(var, url, port, "portal.app:create_app")
-        minimal = serve(var, url, minimal_port, "bench.minimal_app:create")
+        server = serve(var, port, "portal.app:create_app", database_url=url)
+        minimal = serve(var, minimal_port, "bench.minimal_app:create", database_url=url)
         base = f"http://127.0.0.1:{port}"
         results: dict[str, list[float]] = {}
         try:
