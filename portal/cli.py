@@ -65,7 +65,15 @@ def migrate() -> None:
 @main.command("seed-demo")
 @click.option("--force", is_flag=True, help="Allow demo data in production mode.")
 @click.option("--quiet", is_flag=True, help="Do not print the demo logins.")
-def seed_demo(force: bool, quiet: bool) -> None:
+@click.option(
+    "--households",
+    type=click.IntRange(0, 50_000),
+    default=0,
+    show_default=True,
+    help="Also add N made-up households, each with an open application in the officers' "
+    "queue (for bench/officer_queue.py and trying the filters; not idempotent).",
+)
+def seed_demo(force: bool, quiet: bool, households: int) -> None:
     """Add the demo municipality, staff and households (idempotent) and print the logins."""
     from portal import demo
 
@@ -79,6 +87,16 @@ def seed_demo(force: bool, quiet: bool) -> None:
         added = demo.seed(db, settings.municipality_name)
         survey_answers = seed_demo_answers(db)
         to_check = seed_completeness(db, settings.uploads)
+        if households:
+            import random
+
+            from portal.officer_seed import seed as seed_households
+
+            made = seed_households(db, households, rng=random.Random(6))
+            click.echo(
+                f"Made-up queue data: {made['households']} households, "
+                f"{made['open_applications']} open applications."
+            )
     click.echo(
         f"Demo data: {added['staff']} staff, {added['households']} households, "
         f"{added['applications']} applications, {added.get('norm_tables', 0)} norm tables, "
@@ -94,7 +112,8 @@ def demo_logins() -> str:
 
     lines = ["", "Demo logins (development only)", "", "Staff: /login/staff"]
     for staff in demo.STAFF:
-        lines.append(f"  {staff.username:<13} {staff.password:<19} {', '.join(staff.roles)}")
+        roles = ", ".join(staff.roles) + (", team lead" if staff.leads_unit else "")
+        lines.append(f"  {staff.username:<13} {staff.password:<19} {roles}")
     lines += ["", "Applicants: /login/test-eid (test identification)"]
     for household in demo.HOUSEHOLDS:
         person = household.members[0]

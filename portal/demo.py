@@ -22,6 +22,7 @@ from intake.models import (
     Person,
     StaffRole,
     StaffUser,
+    TeamLead,
     Unit,
     utcnow,
 )
@@ -37,6 +38,7 @@ class DemoStaff:
     name: str
     roles: tuple[str, ...]
     unit: int  # index into UNITS
+    leads_unit: bool = False  # team lead of its unit (egenkontroll samples, the unit's queue)
 
     @property
     def password(self) -> str:
@@ -51,7 +53,9 @@ STAFF = (
     DemoStaff("handlaggare2", "Siv Socialsekreterare", ("officer",), 1),
     DemoStaff("kvalitet", "Kim Kvalitet", ("quality",), 0),
     DemoStaff("admin", "Alva Admin", ("admin",), 0),
-    DemoStaff("teamledare", "Tove Teamledare", ("officer", "informator", "quality"), 1),
+    DemoStaff(
+        "teamledare", "Tove Teamledare", ("officer", "informator", "quality"), 1, leads_unit=True
+    ),
 )
 
 
@@ -193,6 +197,12 @@ def month_offset(month: str, offset: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def _lead(db: Session, user: StaffUser, demo: DemoStaff, units: list[Unit]) -> None:
+    unit_id = units[demo.unit].id
+    if demo.leads_unit and user.id and unit_id and db.get(TeamLead, (user.id, unit_id)) is None:
+        db.add(TeamLead(staff_user_id=user.id, unit_id=unit_id))
+
+
 def seed(db: Session, municipality_name: str, today: dt.date | None = None) -> dict[str, int]:
     """Create what is missing of the demo data; return how many rows of each kind were added."""
     today = today or dt.date.today()
@@ -214,7 +224,9 @@ def seed(db: Session, municipality_name: str, today: dt.date | None = None) -> d
         units.append(unit)
 
     for demo in STAFF:
-        if db.exec(select(StaffUser).where(StaffUser.username == demo.username)).first():
+        existing = db.exec(select(StaffUser).where(StaffUser.username == demo.username)).first()
+        if existing is not None:
+            _lead(db, existing, demo, units)
             continue
         user = StaffUser(
             username=demo.username,
@@ -226,6 +238,7 @@ def seed(db: Session, municipality_name: str, today: dt.date | None = None) -> d
         db.flush()
         for role in demo.roles:
             db.add(StaffRole(user_id=user.id or 0, role=role))
+        _lead(db, user, demo, units)
         added["staff"] += 1
 
     this_month = f"{today.year:04d}-{today.month:02d}"

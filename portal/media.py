@@ -130,8 +130,11 @@ def pdf_response(path: Path, filename: str) -> Response:
     )
 
 
-def image_response(uploads: Path, source: Path, sha256: str, filename: str) -> Response:
-    """An image re-encoded by us, inline; raises ``MediaError`` when it cannot be."""
+def image_response(
+    uploads: Path, source: Path, sha256: str, filename: str, *, download: bool = False
+) -> Response:
+    """An image re-encoded by us, inline (or as a download); raises ``MediaError`` when it
+    cannot be."""
     path, media_type = reencoded(uploads, source, sha256)
     stem = filename.rsplit(".", 1)[0] or "document"
     name = f"{stem}{'.png' if media_type == 'image/png' else '.jpg'}"
@@ -139,7 +142,9 @@ def image_response(uploads: Path, source: Path, sha256: str, filename: str) -> R
         path,
         media_type=media_type,
         headers={
-            "Content-Disposition": content_disposition("inline", name),
+            "Content-Disposition": content_disposition(
+                "attachment" if download else "inline", name
+            ),
             "Content-Security-Policy": IMAGE_CSP,
             "Cache-Control": PRIVATE,
             "X-Content-Type-Options": "nosniff",
@@ -147,7 +152,9 @@ def image_response(uploads: Path, source: Path, sha256: str, filename: str) -> R
     )
 
 
-def staff_file_response(uploads: Path, attachment: StoredFile) -> Response:
+def staff_file_response(
+    uploads: Path, attachment: StoredFile, *, download: bool = False
+) -> Response:
     """What staff get when they open an uploaded document: images re-encoded, PDFs (and
     anything else) as sandboxed downloads. Raises ``FileNotFoundError`` without the file and
     ``MediaError`` for an image that cannot be decoded."""
@@ -155,7 +162,9 @@ def staff_file_response(uploads: Path, attachment: StoredFile) -> Response:
     if not source.is_file():
         raise FileNotFoundError(attachment.storage_path)
     if attachment.content_type.startswith("image/"):
-        return image_response(uploads, source, attachment.sha256, attachment.filename)
+        return image_response(
+            uploads, source, attachment.sha256, attachment.filename, download=download
+        )
     if attachment.content_type == "application/pdf":
         return pdf_response(source, attachment.filename)
     return FileResponse(

@@ -5,7 +5,8 @@ huey on SQLite in ``var/queue.db`` by default (no other server needed); on Redis
 written to the queue survives a restart of either side; a job lost in a crash (huey removes a
 job when a worker takes it) is found again by the sweep, which queues every attachment still
 ``pending`` when a worker starts and every five minutes. Reading the same attachment twice
-only overwrites its row.
+only overwrites its row. The worker also runs the retention rules (``portal purge``) once a
+day at ``PORTAL_PURGE_AT`` (UTC).
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ import datetime as dt
 import logging
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -44,6 +46,9 @@ class QueueSettings(BaseSettings):
     extract_seconds: float = 60.0  # per document
     extract_max_pages: int = 50
     extract_memory_mb: int = 1024
+    # When the worker runs `portal purge` each day, HH:MM in UTC; empty: not at all (then run
+    # `portal purge` from cron). Purging twice is harmless, so several workers may all run it.
+    purge_at: str = Field(default="02:15", pattern=r"^$|^([01]\d|2[0-3]):[0-5]\d$")
 
     @field_validator("queue_url")
     @classmethod
@@ -95,6 +100,11 @@ class PortalQueue:
         self.sweep = self.huey.periodic_task(crontab(minute="*/5"), name="requeue_pending")(
             self._sweep
         )
+        if self.config.purge_at:
+            hour, minute = (str(int(part)) for part in self.config.purge_at.split(":"))
+            self.purge = self.huey.periodic_task(crontab(minute=minute, hour=hour), name="purge")(
+                self._purge
+            )
 
     @property
     def engine(self) -> Engine:
@@ -114,6 +124,13 @@ class PortalQueue:
 
     def _sweep(self) -> int:
         return self.requeue_pending(older_than=STALE_AFTER)
+
+    def _purge(self) -> dict[str, Any]:
+        """The retention rules (gallring), as `portal purge` runs them; logged to the audit log."""
+        from portal.retention import purge
+
+        with Session(self.engine) as db:
+            return purge(db, self.settings).counts()
 
     def requeue_pending(self, older_than: dt.timedelta = dt.timedelta(0)) -> int:
         """Queue again every attachment still waiting to be read (for instance after a crash)."""

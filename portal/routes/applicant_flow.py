@@ -21,7 +21,14 @@ from intake import flow
 from intake.languages import SUPPORTED
 from intake.models import Application, ApplicationStatus, Attachment, Household, Signature, utcnow
 from intake.money import AmountError, parse_amount
-from portal import completeness, completeness_view, notify, repository, repository_flow
+from portal import (
+    completeness,
+    completeness_view,
+    notify,
+    repository,
+    repository_flow,
+    repository_officer,
+)
 from portal.auth import Applicant, Principal
 from portal.bankid import BankIdError
 from portal.db import SessionDep
@@ -681,6 +688,7 @@ def status(
         "upload_max_mb": request.app.state.settings.upload_max_file_mb,
         # The informatör's completion request, or what is still missing, with ways to fix it.
         "completion": completeness_view.for_applicant(db, application),
+        "decision": repository_officer.decision_of(db, application.id or 0),
     }
     return render(request, "pages/applicant/status.html", page)
 

@@ -16,7 +16,7 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 from intake.completeness import Code
 from intake.languages import NATIVE_NAMES, SUPPORTED
 from intake.models import Application, ApplicationStatus, Attachment, Household, Role
-from portal import attachment_preview, completeness, repository, repository_flow
+from portal import attachment_preview, completeness, media, repository, repository_flow
 from portal import completeness_text as words
 from portal import completeness_view as view
 from portal import repository_completeness as queries
@@ -384,23 +384,14 @@ def attachment_page(
 def attachment_original(
     request: Request, db: SessionDep, user: Informator, attachment_id: int
 ) -> Response:
-    """The file as the applicant sent it: always a download, sandboxed if opened."""
+    """The document for staff: images re-encoded by the portal, PDFs and anything else as
+    sandboxed downloads (portal/media.py)."""
     attachment = _attachment(db, attachment_id)
     _audit(db, user, "download_attachment", "attachment", attachment.id)
-    path = request.app.state.settings.uploads / attachment.storage_path
-    name = "".join(
-        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_"
-        for ch in attachment.filename
-    )
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-            "Cache-Control": "private, no-store",
-        },
-    )
+    try:
+        return media.staff_file_response(request.app.state.settings.uploads, attachment)
+    except (media.MediaError, FileNotFoundError) as exc:
+        raise HTTPException(404) from exc
 
 
 # --- figures for the team lead ---------------------------------------------------------------

@@ -24,7 +24,7 @@ from intake.money import AmountError, parse_amount
 from intake.officer import decision as decision_rules
 from intake.officer.convert import Acceptance
 from intake.officer.queue import FLAGS, HOUSEHOLD_TYPES
-from portal import attachment_preview, repository, repository_flow
+from portal import attachment_preview, media, repository, repository_flow
 from portal import repository_officer as repo
 from portal.auth import Principal, require_role
 from portal.db import SessionDep
@@ -260,15 +260,16 @@ def attachment_file(
     attachment_id: int,
     download: str = "",
 ) -> Response:
-    """A document of the application: images and PDFs inline in a sandbox, or as a download."""
+    """A document of the application: images re-encoded by the portal (never the applicant's
+    bytes), PDFs and anything else as sandboxed downloads (portal/media.py)."""
     application, _household = _application(db, user, application_id)
     attachment = db.get(Attachment, attachment_id)
     if attachment is None or attachment.application_id != application.id:
         raise HTTPException(404)
     if attachment.removed_at is not None:
         raise HTTPException(404)
-    path = request.app.state.settings.uploads / attachment.storage_path
-    if not path.is_file():
+    uploads = request.app.state.settings.uploads
+    if not (uploads / attachment.storage_path).is_file():
         raise HTTPException(404)
     audit_view(
         db,
@@ -279,23 +280,10 @@ def attachment_file(
         application_id=application.id,
         download=bool(download),
     )
-    disposition = "attachment" if download else "inline"
-    return FileResponse(
-        path,
-        media_type=attachment.content_type,
-        headers={
-            "Content-Disposition": f'{disposition}; filename="{_ascii(attachment.filename)}"',
-            "Content-Security-Policy": DOCUMENT_CSP,
-            "Cache-Control": "private, no-store",
-        },
-    )
-
-
-def _ascii(name: str) -> str:
-    cleaned = "".join(
-        c if c.isascii() and c.isprintable() and c not in '"\\' else "_" for c in name
-    )
-    return cleaned or "document"
+    try:
+        return media.staff_file_response(uploads, attachment, download=bool(download))
+    except (media.MediaError, FileNotFoundError) as exc:
+        raise HTTPException(404) from exc
 
 
 @router.get("/applications/{application_id}/attachments/{attachment_id}/pages/{page}")

@@ -222,8 +222,8 @@ def test_documents_byte_for_byte(
 
 def test_marking_received(client: TestClient, db: Session, token: str, new_household) -> None:  # type: ignore[no-untyped-def]
     case = case_of(db, new_household())
-    # The app-wide CSRF check applies until the lead exempts bearer-token requests (see the
-    # next test); a token from a page is sent alongside the bearer token meanwhile.
+    # The CSRF token sent alongside is ignored: a bearer token without a session needs none
+    # (the next test).
     headers = {**bearer(token), "X-CSRF-Token": csrf_of(client)}
     url = f"/api/v1/applications/{case.id}/received"
     first = client.post(url, headers=headers, json={"case_system": "Viva", "case_reference": "V-1"})
@@ -248,17 +248,23 @@ def test_marking_received(client: TestClient, db: Session, token: str, new_house
         assert "Received by the case system on" in officer.get(case.url).text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="portal/security.py verify_csrf must skip bearer-token API requests (lead's change)",
-)
 def test_marking_received_needs_no_csrf_token_with_a_bearer_token(
     app, db: Session, token: str, new_household
 ) -> None:  # type: ignore[no-untyped-def]
     case = case_of(db, new_household())
     with TestClient(app, base_url="http://127.0.0.1") as system:
         response = system.post(f"/api/v1/applications/{case.id}/received", headers=bearer(token))
-    assert response.status_code == 201
+        assert response.status_code == 201
+        assert response.json()["application_id"] == case.id
+        # A request that carries a signed-in session is never exempt, bearer token or not.
+        sign_in(system, "handlaggare")
+        other = case_of(db, new_household())
+        forged = system.post(f"/api/v1/applications/{other.id}/received", headers=bearer(token))
+        assert forged.status_code == 403
+        assert (
+            db.exec(select(HandoffReceipt).where(HandoffReceipt.application_id == other.id)).first()
+            is None
+        )
 
 
 def test_protected_identity_is_never_handed_over(

@@ -139,10 +139,17 @@ def test_pages_are_reencoded_images_and_originals_are_sandboxed_downloads(
     assert informator.get(f"/informator/attachments/{statement.id}/pages/4").status_code == 404
     original = informator.get(f"/informator/attachments/{statement.id}/original")
     assert original.content.startswith(b"%PDF")
-    assert original.headers["content-disposition"] == 'attachment; filename="tre-sidor.pdf"'
+    assert original.headers["content-disposition"].startswith(
+        'attachment; filename="tre-sidor.pdf"'
+    )
+    photo_file = informator.get(f"/informator/attachments/{photo.id}/original")
+    assert photo_file.headers["content-type"] in ("image/jpeg", "image/png")
+    upright = Image.open(io.BytesIO(photo_file.content))
+    assert upright.size == (320, 480) and not upright.getexif()  # re-encoded by the portal
     assert "sandbox" in original.headers["content-security-policy"]
     actions = audit_actions(db, "attachment", statement.id or 0)
     assert actions == ["view_attachment", "download_attachment"]
+    assert audit_actions(db, "attachment", photo.id or 0)[-1] == "download_attachment"
 
 
 def test_a_broken_document_is_offered_as_a_download_only(

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from PIL import Image
 from sqlalchemy import text
 from sqlmodel import Session, select
 
@@ -119,20 +120,32 @@ def test_documents_inline_with_what_was_read(
         assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
         assert image.content[:3] == b"\xff\xd8\xff"
         assert "sandbox" in image.headers["content-security-policy"]
+    # A PDF is only ever a download, sandboxed should the browser open it anyway.
     original = officer.get(f"{case.url}/attachments/{scan.id}")
     assert hashlib.sha256(original.content).hexdigest() == scan.sha256
     assert original.headers["content-type"] == "application/pdf"
-    assert original.headers["content-disposition"].startswith("inline")
+    assert original.headers["content-disposition"].startswith("attachment")
     assert original.headers["content-security-policy"].startswith("sandbox;")
-    download = officer.get(f"{case.url}/attachments/{scan.id}?download=1")
+    assert original.headers["x-content-type-options"] == "nosniff"
+    # A photo is never the applicant's bytes: the portal re-encodes it (no metadata).
+    picture = officer.get(f"{case.url}/attachments/{photo.id}")
+    assert picture.status_code == 200
+    assert picture.headers["content-type"] in ("image/jpeg", "image/png")
+    shown = Image.open(io.BytesIO(picture.content))
+    assert shown.size == Image.open(io.BytesIO(png_bytes())).size
+    assert picture.headers["content-disposition"].startswith("inline")
+    assert "sandbox" in picture.headers["content-security-policy"]
+    assert not shown.getexif()
+    download = officer.get(f"{case.url}/attachments/{photo.id}?download=1")
     assert download.headers["content-disposition"].startswith("attachment")
+    assert download.content == picture.content
     assert officer.get(f"{case.url}/attachments/{scan.id}/pages/2").status_code == 404
     viewed = db.exec(
         select(AuditEvent)
         .where(AuditEvent.action == "view_attachment")
         .where(AuditEvent.object_id == scan.id)
     ).all()
-    assert len(viewed) >= 3
+    assert len(viewed) == 2  # its page and the file
     assert all(e.detail and e.detail["role"] == "officer" for e in viewed)
 
 
@@ -393,3 +406,37 @@ def test_the_audit_log_is_append_only(db: Session) -> None:
             db.commit()
         db.rollback()
     assert db.get(AuditEvent, event.id) is not None
+
+
+def test_municipal_limits_come_from_the_configuration(
+    officer: TestClient,
+    app: FastAPI,
+    db: Session,
+    new_household,
+    tmp_path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # type: ignore[no-untyped-def]
+    from portal.officer_settings import OfficerSettings
+
+    config = tmp_path / "norm.toml"
+    config.write_text(
+        "[rent_ceiling]\n1 = 6000\n2 = 7500\n\n[cost_ceiling]\nhome_insurance = 150\n"
+    )
+    monkeypatch.setattr(
+        app.state, "officer_settings", OfficerSettings(norm_config_file=config), raising=False
+    )
+    case = case_of(db, new_household(incomes=()))
+
+    def calculation() -> str:
+        html = officer.get(case.url).text
+        return text_of(html.split('id="calculation"')[1].split("</section>")[0])
+
+    words = calculation()
+    limited = "SEK 7,850.00 accepted; limited to the municipality's limit of SEK 6,000.00"
+    assert f"Rent {limited} SEK 6,000.00 Configuration: the municipality's limit" in words
+    assert "Home insurance SEK 189.00 accepted; limited to the municipality's limit" in words
+    response = post(officer, f"{case.url}/assessment", {"above_limit": "rent"}, page=case.url)
+    assert response.status_code == 303
+    words = calculation()
+    waived = "Rent Accepted above the municipality's limit of SEK 6,000.00 SEK 7,850.00"
+    assert waived in words

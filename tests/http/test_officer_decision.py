@@ -93,6 +93,7 @@ def test_a_granted_decision_is_recorded_and_the_applicant_sees_it(
         assert status.status_code == 200
         text = text_of(status.text)
         assert "A decision has been made" in text
+        assert "Decision Granted Amount SEK 8,123.50 Decided" in text
         assert "can no longer be changed" in text
         assert "Add documents" not in text  # read-only for the applicant as well
 

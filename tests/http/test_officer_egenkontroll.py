@@ -376,3 +376,37 @@ def test_the_team_lead_command(fresh: Engine) -> None:
     assert removed.exit_code == 0 and "no longer leads" in removed.output
     with Session(fresh) as db:
         assert len(db.exec(select(TeamLead)).all()) == 1
+
+
+def test_seed_demo_makes_the_queue_for_the_benchmark_and_a_team_lead(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`portal seed-demo --households N` is what the issue and bench/officer_queue.py name."""
+    engine = make_engine(empty_database_url)
+    migrate(engine)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PORTAL_MODE", "development")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(main, ["seed-demo", "--households", "25"])
+        assert result.exit_code == 0, result.output
+        assert "Made-up queue data: 25 households, 25 open applications." in result.output
+        assert "teamledare" in result.output and "quality, team lead" in result.output
+        with Session(engine) as db:
+            made_up = db.exec(
+                select(func.count())
+                .select_from(Application)
+                .where(Application.status == "complete")
+            ).one()
+            lead = _staff(db, "teamledare")
+            leads = db.exec(select(TeamLead).where(TeamLead.staff_user_id == lead.id)).all()
+        assert made_up >= 25
+        assert [row.unit_id for row in leads] == [lead.unit_id]
+        again = CliRunner().invoke(main, ["seed-demo", "--quiet"])
+        assert again.exit_code == 0 and "Demo data: 0 staff" in again.output
+        with Session(engine) as db:
+            assert len(db.exec(select(TeamLead)).all()) == 1
+    finally:
+        get_settings.cache_clear()
+        engine.dispose()

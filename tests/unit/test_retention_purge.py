@@ -246,3 +246,28 @@ def test_portal_purge_command(
         assert not _exists(w.engine, stale)
     finally:
         get_settings.cache_clear()
+
+
+def test_the_worker_runs_the_purge_every_day(world: tuple[World, Settings]) -> None:
+    """`portal worker` schedules the retention rules once a day (PORTAL_PURGE_AT, UTC)."""
+    from portal.tasks import PortalQueue, QueueSettings
+
+    w, settings = world
+    stale = add_application(w, "2001-02", "draft", dt.datetime(2001, 2, 1, tzinfo=dt.UTC))
+    queue = PortalQueue(settings, w.engine, QueueSettings(queue_url="", purge_at="03:40"))
+    scheduled = {task.name: task for task in queue.huey._registry.periodic_tasks}
+    purge_task = scheduled["purge"]
+    at = dt.datetime(2030, 6, 15, 3, 40)
+    assert purge_task.validate_datetime(at)
+    assert not purge_task.validate_datetime(at.replace(minute=41))
+    assert not purge_task.validate_datetime(at.replace(hour=4))
+    # What the worker runs at that minute: the real purge, logged like the command's.
+    counts = queue.purge.call_local()
+    assert counts["drafts"] == 1 and not _exists(w.engine, stale)
+    with Session(w.engine) as db:
+        runs = db.exec(select(AuditEvent).where(AuditEvent.action == "purge_run")).all()
+    assert runs and runs[-1].detail and runs[-1].detail["drafts"] == 1
+    off = PortalQueue(settings, w.engine, QueueSettings(queue_url="", purge_at=""))
+    assert "purge" not in {task.name for task in off.huey._registry.periodic_tasks}
+    with pytest.raises(ValueError):
+        QueueSettings(purge_at="25:00")
