@@ -167,6 +167,9 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # The request's database session is closed by now and the signed-in user's rows may
+        # have been expired by a commit: the page shows no one rather than reading them.
+        request.state.principal = None
         i18n.set_locale(getattr(request.state, "language", app.state.settings.default_language))
         return _error_page(request, 500)
 

@@ -95,18 +95,33 @@ def context_for(db: Session, household: Household, application: Application) -> 
 
 def save_answer(db: Session, application: Application, key: str, value: Any, changed: bool) -> None:
     """Store the answer and commit: it is saved before the applicant is told so."""
-    row = db.exec(
-        select(Answer).where(Answer.application_id == application.id).where(Answer.key == key)
-    ).first()
+    save_answers(db, application, {key: value}, changed)
+
+
+def save_answers(
+    db: Session, application: Application, values: dict[str, Any], changed: bool
+) -> None:
+    """Store several answers in one transaction (all or none) and commit; the last key becomes
+    the application's current step."""
+    if not values:
+        return
+    rows = {
+        row.key: row
+        for row in db.exec(
+            select(Answer)
+            .where(Answer.application_id == application.id)
+            .where(col(Answer.key).in_(list(values)))
+        ).all()
+    }
     now = utcnow()
-    if row is None:
-        row = Answer(application_id=application.id or 0, key=key)
-    row.value = value
-    row.changed = changed
-    row.updated_at = now
+    for key, value in values.items():
+        row = rows.get(key) or Answer(application_id=application.id or 0, key=key)
+        row.value = value
+        row.changed = changed
+        row.updated_at = now
+        db.add(row)
     application.updated_at = now
-    application.current_step = key
-    db.add(row)
+    application.current_step = next(reversed(values))
     db.add(application)
     db.commit()
 

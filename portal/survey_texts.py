@@ -28,7 +28,7 @@ SHORT = {
     "views_asked": N_("Views asked for"),
     "understanding": N_("Understanding"),
     "influence": N_("Influence"),
-    "change": N_("Change"),
+    "change": N_("Change in situation"),
     "overall": N_("Overall satisfaction"),
 }
 

@@ -308,10 +308,11 @@ def _carry_over(
         repository_flow.delete_answers(db, application, [*earlier, flow.CARRIED])
         return {k: v for k, v in answers.items() if k not in earlier and k != flow.CARRIED}
     carried = flow.carried_over(answers, context)
-    for key, value in carried.items():
-        repository_flow.save_answer(db, application, key, value, changed=False)
     if carried:
-        repository_flow.save_answer(db, application, flow.CARRIED, sorted(carried), False)
+        # One transaction: either everything is taken over (and the list of what was), or
+        # nothing is, and the question is simply asked again.
+        values = {**carried, flow.CARRIED: sorted(carried)}
+        repository_flow.save_answers(db, application, values, changed=False)
     return {**answers, **carried}
 
 
