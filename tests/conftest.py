@@ -75,6 +75,24 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     yield from _database(tmp_path, "fresh")
 
 
+@pytest.fixture
+def command_database(
+    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Engine]:
+    """A fresh migrated database that ``portal`` commands use through PORTAL_DATABASE_URL."""
+    from portal.settings import get_settings
+
+    engine = make_engine(empty_database_url)
+    migrate(engine)
+    monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("PORTAL_MODE", "development")
+    get_settings.cache_clear()
+    yield engine
+    get_settings.cache_clear()
+    engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def settings(tmp_path_factory: pytest.TempPathFactory, database_url: str) -> Settings:
     var = tmp_path_factory.mktemp("var")

@@ -5,8 +5,6 @@ page; signed-in staff without a token get no access either."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -18,9 +16,7 @@ from sqlmodel import Session, select
 from intake.models import ApiToken, AuditEvent
 from portal.app import api_routes
 from portal.cli import main
-from portal.db import make_engine, migrate
 from portal.repository_handoff import create_token, revoke
-from portal.settings import get_settings
 from tests.conftest import csrf_of
 from tests.officer_support import sign_in
 
@@ -28,19 +24,8 @@ API = "/api/v1/applications"
 
 
 @pytest.fixture
-def fresh(
-    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    """A fresh migrated database that ``portal`` commands use through PORTAL_DATABASE_URL."""
-    engine = make_engine(empty_database_url)
-    migrate(engine)
-    monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_MODE", "development")
-    get_settings.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    engine.dispose()
+def fresh(command_database: Engine) -> Engine:
+    return command_database
 
 
 def test_tokens_are_made_listed_and_revoked_from_the_command_line(fresh: Engine) -> None:

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -34,8 +33,6 @@ from intake.officer.sample import draw
 from portal import demo
 from portal.auth import hash_password
 from portal.cli import main
-from portal.db import make_engine, migrate
-from portal.settings import get_settings
 from tests.conftest import check_page
 from tests.officer_support import household_of_pnr, post, sign_in, text_of
 
@@ -325,20 +322,10 @@ def test_admins_search_the_audit_log(client: TestClient, db: Session) -> None:
 
 
 @pytest.fixture
-def fresh(
-    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    engine = make_engine(empty_database_url)
-    migrate(engine)
-    with Session(engine) as db:
+def fresh(command_database: Engine) -> Engine:
+    with Session(command_database) as db:
         demo.seed(db, "Seedkommun")
-    monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_MODE", "development")
-    get_settings.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    engine.dispose()
+    return command_database
 
 
 def test_the_seed_command_fills_the_queue(fresh: Engine) -> None:
@@ -379,34 +366,23 @@ def test_the_team_lead_command(fresh: Engine) -> None:
 
 
 def test_seed_demo_makes_the_queue_for_the_benchmark_and_a_team_lead(
-    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    command_database: Engine,
 ) -> None:
     """`portal seed-demo --households N` is what the issue and bench/officer_queue.py name."""
-    engine = make_engine(empty_database_url)
-    migrate(engine)
-    monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_MODE", "development")
-    get_settings.cache_clear()
-    try:
-        result = CliRunner().invoke(main, ["seed-demo", "--households", "25"])
-        assert result.exit_code == 0, result.output
-        assert "Made-up queue data: 25 households, 25 open applications." in result.output
-        assert "teamledare" in result.output and "quality, team lead" in result.output
-        with Session(engine) as db:
-            made_up = db.exec(
-                select(func.count())
-                .select_from(Application)
-                .where(Application.status == "complete")
-            ).one()
-            lead = _staff(db, "teamledare")
-            leads = db.exec(select(TeamLead).where(TeamLead.staff_user_id == lead.id)).all()
-        assert made_up >= 25
-        assert [row.unit_id for row in leads] == [lead.unit_id]
-        again = CliRunner().invoke(main, ["seed-demo", "--quiet"])
-        assert again.exit_code == 0 and "Demo data: 0 staff" in again.output
-        with Session(engine) as db:
-            assert len(db.exec(select(TeamLead)).all()) == 1
-    finally:
-        get_settings.cache_clear()
-        engine.dispose()
+    engine = command_database
+    result = CliRunner().invoke(main, ["seed-demo", "--households", "25"])
+    assert result.exit_code == 0, result.output
+    assert "Made-up queue data: 25 households, 25 open applications." in result.output
+    assert "teamledare" in result.output and "quality, team lead" in result.output
+    with Session(engine) as db:
+        made_up = db.exec(
+            select(func.count()).select_from(Application).where(Application.status == "complete")
+        ).one()
+        lead = _staff(db, "teamledare")
+        leads = db.exec(select(TeamLead).where(TeamLead.staff_user_id == lead.id)).all()
+    assert made_up >= 25
+    assert [row.unit_id for row in leads] == [lead.unit_id]
+    again = CliRunner().invoke(main, ["seed-demo", "--quiet"])
+    assert again.exit_code == 0 and "Demo data: 0 staff" in again.output
+    with Session(engine) as db:
+        assert len(db.exec(select(TeamLead)).all()) == 1

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,6 @@ from intake.models import NormTable as NormTableRow
 from intake.norm import Case, Member, MemberKind, NormError, calculate
 from intake.norm.table import TABLES_DIR
 from portal.cli import main
-from portal.db import make_engine, migrate
 from portal.repository_norm import (
     import_builtin_tables,
     table_for_month,
@@ -23,7 +21,6 @@ from portal.repository_norm import (
     table_row,
     table_rows,
 )
-from portal.settings import get_settings
 
 pytestmark = pytest.mark.db
 
@@ -31,19 +28,8 @@ GOOD_2023 = TABLES_DIR / "riksnorm-2023.toml"
 
 
 @pytest.fixture
-def engine(
-    empty_database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[Engine]:
-    """A fresh migrated database that ``portal`` commands use through PORTAL_DATABASE_URL."""
-    engine = make_engine(empty_database_url)
-    migrate(engine)
-    monkeypatch.setenv("PORTAL_DATABASE_URL", empty_database_url)
-    monkeypatch.setenv("PORTAL_VAR_DIR", str(tmp_path / "var"))
-    monkeypatch.setenv("PORTAL_MODE", "development")
-    get_settings.cache_clear()
-    yield engine
-    get_settings.cache_clear()
-    engine.dispose()
+def engine(command_database: Engine) -> Engine:
+    return command_database
 
 
 def portal(*args: str) -> Result:
