@@ -24,6 +24,7 @@ from intake.money import AmountError, parse_amount
 from portal import (
     completeness,
     completeness_view,
+    media,
     notify,
     repository,
     repository_flow,
@@ -929,21 +930,16 @@ def own_attachment(
     attachment = _own_attachment(db, user, attachment_id)
     path = request.app.state.settings.uploads / attachment.storage_path
     inline = attachment.content_type in ("image/jpeg", "image/png")
-    disposition = "inline" if inline else "attachment"
     return FileResponse(
         path,
         media_type=attachment.content_type,
         headers={
-            "Content-Disposition": f'{disposition}; filename="{_ascii(attachment.filename)}"',
+            "Content-Disposition": media.content_disposition(
+                "inline" if inline else "attachment", attachment.filename
+            ),
             "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'",
             "Cache-Control": "private, no-store",
         },
-    )
-
-
-def _ascii(name: str) -> str:
-    return "".join(
-        ch if ch.isascii() and ch.isprintable() and ch not in '"\\' else "_" for ch in name
     )
 
 

@@ -476,6 +476,8 @@ def test_documents_can_be_added_after_sending(
     assert 'value="payslip|salary|' not in page.text  # no longer missing
     own = client.get(f"/applicant/attachments/{row.id}")
     assert own.content == PDF and "sandbox" in own.headers["content-security-policy"]
+    disposition = own.headers["content-disposition"]
+    assert disposition == "attachment; filename=\"lonespec.pdf\"; filename*=UTF-8''lonespec.pdf"
 
 
 def _uploaded_rent_notice(client: TestClient, db: Session, household) -> tuple[str, Attachment]:  # type: ignore[no-untyped-def]
