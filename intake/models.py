@@ -75,6 +75,11 @@ class StaffUser(SQLModel, table=True):
     is_active: bool = True
     failed_logins: int = 0
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # Second factor (TOTP, portal/totp.py): the base32 secret once confirmed with a code, when,
+    # and the last time step used (a code works once).
+    totp_secret: str | None = Field(default=None, max_length=128)
+    totp_confirmed_at: dt.datetime | None = None
+    totp_last_step: int | None = None
 
 
 class StaffRole(SQLModel, table=True):

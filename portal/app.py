@@ -33,6 +33,7 @@ from portal.routes import (
     officer,
     public,
     quality,
+    staff_two_factor,
     survey,
 )
 from portal.security import LANG_COOKIE, CsrfError, WebMiddleware, security_headers, verify_csrf
@@ -99,6 +100,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         quality,
         admin,
         api,
+        staff_two_factor,
     ):
         app.include_router(module.router)
     _install_error_pages(app)

@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from fastapi import Depends, Request
+from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 from starlette.responses import Response
 
@@ -29,9 +30,15 @@ from intake.models import (
     WebSession,
     utcnow,
 )
+from portal import totp
 from portal.db import SessionDep
 
 SESSION_COOKIE = "portal_session"
+# A staff member past the password whose sign-in is not finished: the session row has one of
+# these kinds (never "staff"), so no staff page lets them in, and it lasts a few minutes only.
+PENDING_CODE = "staff_code"  # the one-time code is awaited
+PENDING_ENROL = "staff_enrol"  # a second factor must be set up first (PORTAL_STAFF_TOTP=required)
+PENDING_LIFETIME = dt.timedelta(minutes=5)
 _hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 # Verifying against this keeps the time of a login with an unknown username like a known one.
 _DUMMY_HASH = _hasher.hash("not-a-password-" + secrets.token_hex(8))
@@ -102,13 +109,17 @@ def start_session(
     *,
     staff: StaffUser | None = None,
     person: Person | None = None,
+    pending: str | None = None,
 ) -> None:
-    """Sign in: always a new session id, and the old one (if any) is ended."""
+    """Sign in: always a new session id, and the old one (if any) is ended. With ``pending``
+    (``PENDING_CODE`` or ``PENDING_ENROL``) the staff member is not signed in yet: the session
+    only remembers that the password was right."""
     end_session(db, request, response)
     token = secrets.token_urlsafe(32)
+    assert pending is None or (staff is not None and pending in (PENDING_CODE, PENDING_ENROL))
     row = WebSession(
         token_hash=_token_hash(token),
-        kind="staff" if staff is not None else "applicant",
+        kind=pending or ("staff" if staff is not None else "applicant"),
         staff_user_id=staff.id if staff else None,
         person_id=person.id if person else None,
     )
@@ -168,6 +179,8 @@ def _load(request: Request, db: Session) -> Principal | None:
         user = db.get(StaffUser, row.staff_user_id)
         if user is None or not user.is_active:
             return None
+        if settings.staff_totp_mode == "required" and not has_second_factor(user):
+            return None  # e.g. a session from before the setting changed, or after a reset
         roles = frozenset(db.exec(select(StaffRole.role).where(StaffRole.user_id == user.id)).all())
         return Principal(kind="staff", session_id=row.id, staff=user, roles=roles)
     if row.kind == "applicant" and row.person_id is not None:
@@ -181,6 +194,78 @@ def _load(request: Request, db: Session) -> Principal | None:
             household=household_of(db, person),
         )
     return None
+
+
+def pending_staff(request: Request, db: Session, kind: str) -> StaffUser | None:
+    """The staff member whose sign-in waits for a code (or for enrolment), or None: no such
+    session, another kind, or older than ``PENDING_LIFETIME`` (then it is ended)."""
+    token = request.cookies.get(SESSION_COOKIE)
+    if not token:
+        return None
+    row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
+    if row is None or row.kind != kind or row.staff_user_id is None:
+        return None
+    created = row.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    if utcnow() - created > PENDING_LIFETIME:
+        db.delete(row)
+        db.commit()
+        return None
+    user = db.get(StaffUser, row.staff_user_id)
+    if user is None or not user.is_active:
+        return None
+    return user
+
+
+# --- the second factor ---------------------------------------------------------------------
+
+
+def has_second_factor(user: StaffUser) -> bool:
+    return user.totp_secret is not None and user.totp_confirmed_at is not None
+
+
+def use_code(db: Session, user: StaffUser, code: str) -> bool:
+    """True if ``code`` is valid now for the user's confirmed secret and its time step has not
+    been used: the step is then recorded, in one conditional update, so that two requests with
+    the same code never both pass."""
+    if not has_second_factor(user) or user.id is None:
+        return False
+    assert user.totp_secret is not None
+    step = totp.verify(user.totp_secret, code, last_step=user.totp_last_step)
+    if step is None:
+        return False
+    result = db.exec(
+        update(StaffUser)
+        .where(col(StaffUser.id) == user.id)
+        .where(or_(col(StaffUser.totp_last_step).is_(None), col(StaffUser.totp_last_step) < step))
+        .values(totp_last_step=step)
+    )
+    db.commit()
+    db.refresh(user)
+    return bool(result.rowcount == 1)
+
+
+def set_second_factor(db: Session, user: StaffUser, secret: str, step: int) -> None:
+    """Store a secret the user has just confirmed with the code of time ``step``."""
+    user.totp_secret = secret
+    user.totp_confirmed_at = utcnow()
+    user.totp_last_step = step
+    db.add(user)
+    db.commit()
+
+
+def reset_second_factor(db: Session, user: StaffUser) -> int:
+    """Forget the user's second factor and end every session of theirs; how many ended."""
+    user.totp_secret = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    db.add(user)
+    sessions = db.exec(select(WebSession).where(WebSession.staff_user_id == user.id)).all()
+    for row in sessions:
+        db.delete(row)
+    db.commit()
+    return len(sessions)
 
 
 def household_of(db: Session, person: Person) -> Household | None:

@@ -273,7 +273,7 @@ def make_limiter(settings: Settings, engine: Engine) -> Limiter:
 
 # --- which requests count ------------------------------------------------------------------------
 
-SIGN_IN_PATHS = re.compile(r"^/login(/staff|/test-eid|/bankid)?/?$")
+SIGN_IN_PATHS = re.compile(r"^/login(/staff(/code|/two-factor)?|/test-eid|/bankid)?/?$")
 SURVEY_PATHS = re.compile(r"^/survey/t/[^/]+/?$")
 
 

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     # Failed staff sign-ins: this many are free, then the wait doubles from 2 s up to the maximum.
     staff_login_free_attempts: int = Field(default=5, ge=1, le=100)
     staff_login_backoff_max_seconds: int = Field(default=900, ge=1, le=86400)
+    # Staff's second factor (TOTP): "optional" lets staff sign in with the password alone until
+    # they set one up; "required" sends a staff member without one to set it up before any staff
+    # page. Unset: required in production, optional in development.
+    staff_totp: Literal["optional", "required"] | None = None
     # ClamAV: clamd's address (tcp://host:3310 or unix:///run/clamav/clamd.ctl); empty: no scan.
     # Fail closed: an upload that cannot be scanned is refused.
     clamav_address: str = ""
@@ -95,6 +99,13 @@ class Settings(BaseSettings):
     def uploads(self) -> Path:
         assert self.upload_dir is not None
         return self.upload_dir
+
+    @property
+    def staff_totp_mode(self) -> Literal["optional", "required"]:
+        """The staff's second factor: as set, else required in production only."""
+        if self.staff_totp is not None:
+            return self.staff_totp
+        return "optional" if self.development else "required"
 
     @property
     def rate_limits_on(self) -> bool:

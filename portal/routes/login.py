@@ -10,11 +10,21 @@ from starlette.responses import RedirectResponse, Response
 
 from intake import personnummer
 from portal import repository
-from portal.auth import PublicUser, end_session, home_for, start_session, verify_password
+from portal.auth import (
+    PENDING_CODE,
+    PENDING_ENROL,
+    PublicUser,
+    end_session,
+    has_second_factor,
+    home_for,
+    start_session,
+    verify_password,
+)
 from portal.db import SessionDep
 from portal.eid import TestEidProvider
 from portal.i18n import N_
 from portal.i18n import gettext as _
+from portal.routes.staff_two_factor import code_path
 from portal.security import remember_language, safe_next
 from portal.templating import render
 
@@ -119,6 +129,21 @@ def staff_submit(
             "error": _("The username or password is wrong."),
         }
         return render(request, "pages/login/staff.html", context, status_code=422)
+    # The password is right. With a second factor the session is not a staff session yet: it
+    # waits for the code (and the back-off is cleared only by a right code, so that the password
+    # alone does not buy more guesses at codes). Without one, when it is required, the staff
+    # member sets it up first.
+    if has_second_factor(staff):
+        response = RedirectResponse(code_path(safe_next(next, "")), status_code=303)
+        start_session(db, request, response, staff=staff, pending=PENDING_CODE)
+        repository.audit(db, "staff", staff.id, "sign_in_password")
+        return response
+    if request.app.state.settings.staff_totp_mode == "required":
+        target = code_path(safe_next(next, ""), "/login/staff/two-factor")
+        response = RedirectResponse(target, status_code=303)
+        start_session(db, request, response, staff=staff, pending=PENDING_ENROL)
+        repository.audit(db, "staff", staff.id, "sign_in_password")
+        return response
     limiter.sign_in_succeeded(username)
     repository.record_successful_login(db, staff)
     fallback = home_for("staff", repository.roles_of(db, staff))
