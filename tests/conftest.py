@@ -173,6 +173,25 @@ def login_pnr(client: TestClient, pnr: str) -> None:
 _serials = iter(range(100, 999))
 
 
+def add_staff(db: Session, prefix: str, name: str, role: str):  # type: ignore[no-untyped-def]
+    """A staff member of one test only, with one role: ``(user, password)``."""
+    from intake.models import StaffRole, StaffUser
+    from portal.auth import hash_password
+
+    password = secrets.token_urlsafe(16)
+    user = StaffUser(
+        username=f"{prefix}-{secrets.token_hex(4)}",
+        display_name=name,
+        password_hash=hash_password(password),
+    )
+    db.add(user)
+    db.commit()
+    assert user.id is not None
+    db.add(StaffRole(user_id=user.id, role=role))
+    db.commit()
+    return user, password
+
+
 @pytest.fixture
 def new_household(db: Session):  # type: ignore[no-untyped-def]
     """A fresh household with three earlier months, so that tests never share an application.

@@ -4,32 +4,24 @@ with password and code; axe-core on the set-up page and the code page (also with
 
 from __future__ import annotations
 
-import secrets
 import time
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from sqlmodel import Session, select
 
-from intake.models import Role, StaffRole, StaffUser
+from intake.models import Role, StaffUser
 from portal import totp
-from portal.auth import hash_password, reset_second_factor
+from portal.auth import reset_second_factor
 from tests.browser.conftest import axe_violations, new_context, overflows_horizontally
+from tests.conftest import add_staff
 from tests.fake_bankid import read_qr_png
 
 
 def test_set_up_and_sign_in_with_a_code_on_a_phone(  # type: ignore[no-untyped-def]
     browser, live_server: str, axe_source: str, db: Session
 ) -> None:
-    username = f"mobil-{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(16)
-    user = StaffUser(
-        username=username, display_name="Mona Mobil", password_hash=hash_password(password)
-    )
-    db.add(user)
-    db.commit()
-    assert user.id is not None
-    db.add(StaffRole(user_id=user.id, role=Role.quality.value))
-    db.commit()
+    user, password = add_staff(db, "mobil", "Mona Mobil", Role.quality.value)
+    username = user.username
     context = new_context(browser, live_server, language="sv", axe=axe_source)
     page = context.new_page()
     try:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,10 +22,9 @@ from sqlmodel import Session, select
 from intake.models import AuditEvent, Role, StaffRole, StaffUser, WebSession
 from portal import totp
 from portal.app import create_app
-from portal.auth import hash_password
 from portal.cli import main
 from portal.settings import Settings, get_settings
-from tests.conftest import check_page, csrf_of, post_form
+from tests.conftest import add_staff, check_page, csrf_of, post_form
 
 SECRET_FIELD = re.compile(r'name="secret" value="([A-Z2-7]+)"')
 MAC_FIELD = re.compile(r'name="secret_mac" value="([0-9a-f]+)"')
@@ -42,16 +40,9 @@ class Member:
 @pytest.fixture
 def member(db: Session) -> Iterator[Member]:
     """A staff member (administrator) of this test only."""
-    username = f"tvafaktor-{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(16)
-    user = StaffUser(
-        username=username, display_name="Tove Tvåfaktor", password_hash=hash_password(password)
-    )
-    db.add(user)
-    db.commit()
+    user, password = add_staff(db, "tvafaktor", "Tove Tvåfaktor", Role.admin.value)
+    username = user.username
     assert user.id is not None
-    db.add(StaffRole(user_id=user.id, role=Role.admin.value))
-    db.commit()
     yield Member(user.id, username, password)
     for row in db.exec(select(WebSession).where(WebSession.staff_user_id == user.id)).all():
         db.delete(row)
