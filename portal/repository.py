@@ -48,6 +48,27 @@ def audit(
     db.commit()
 
 
+def audit_staff(
+    db: Session,
+    user: Principal,
+    role: str,
+    action: str,
+    object_type: str,
+    object_id: int | None,
+    **detail: Any,
+) -> None:
+    """A staff member's read or change of case data, with the role they acted in."""
+    audit(
+        db,
+        "staff",
+        user.subject_id,
+        action,
+        object_type=object_type,
+        object_id=object_id,
+        detail={"role": role, **detail},
+    )
+
+
 def person_by_personnummer(db: Session, number: str) -> Person | None:
     return db.exec(select(Person).where(Person.personnummer == number)).first()
 

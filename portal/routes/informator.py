@@ -62,14 +62,8 @@ def _audit(
     object_id: int | None,
     **detail: object,
 ) -> None:
-    repository.audit(
-        db,
-        "staff",
-        user.subject_id,
-        action,
-        object_type=object_type,
-        object_id=object_id,
-        detail={"role": Role.informator.value, **detail},
+    repository.audit_staff(
+        db, user, Role.informator.value, action, object_type, object_id, **detail
     )
 
 

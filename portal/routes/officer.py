@@ -55,16 +55,9 @@ def audit_view(
     object_id: int | None,
     **detail: Any,
 ) -> None:
-    """Log a staff read of case data before it is served (who, what, when, in which role)."""
-    repository.audit(
-        db,
-        "staff",
-        user.subject_id,
-        action,
-        object_type=object_type,
-        object_id=object_id,
-        detail={"role": Role.officer.value, **detail},
-    )
+    """Log an officer's read (before it is served) or change of case data: who, what, when,
+    in which role."""
+    repository.audit_staff(db, user, Role.officer.value, action, object_type, object_id, **detail)
 
 
 def _units(db: Session, user: Principal) -> list[int]:
@@ -179,15 +172,7 @@ def take(request: Request, db: SessionDep, user: Officer, application_id: int) -
     if application.status != ApplicationStatus.complete:
         return _show(request, db, user, application_id, status_code=409, notice="decided")
     repo.assign(db, application, user.subject_id)
-    repository.audit(
-        db,
-        "staff",
-        user.subject_id,
-        "take_application",
-        object_type="application",
-        object_id=application.id,
-        detail={"role": Role.officer.value},
-    )
+    audit_view(db, user, "take_application", "application", application.id)
     return RedirectResponse(f"/officer/applications/{application_id}", status_code=303)
 
 
@@ -203,14 +188,13 @@ async def assign(request: Request, db: SessionDep, user: Officer, application_id
     if raw and target is None:
         raise HTTPException(400)
     repo.assign(db, application, target)
-    repository.audit(
+    audit_view(
         db,
-        "staff",
-        user.subject_id,
+        user,
         "assign_application" if target else "unassign_application",
-        object_type="application",
-        object_id=application.id,
-        detail={"role": Role.officer.value, "assigned_to": target},
+        "application",
+        application.id,
+        assigned_to=target,
     )
     return RedirectResponse(f"/officer/applications/{application_id}", status_code=303)
 
@@ -374,14 +358,8 @@ async def save_assessment(
             form_name="assessment",
         )
     repo.save_assessment(db, application.id or 0, acceptance.to_data(), user.subject_id or 0)
-    repository.audit(
-        db,
-        "staff",
-        user.subject_id,
-        "assessment_saved",
-        object_type="application",
-        object_id=application.id,
-        detail={"role": Role.officer.value, "accepted": acceptance.to_data()},
+    audit_view(
+        db, user, "assessment_saved", "application", application.id, accepted=acceptance.to_data()
     )
     return RedirectResponse(
         f"/officer/applications/{application_id}?notice=assessment#calculation", status_code=303
@@ -426,15 +404,7 @@ async def record_plan(
     else:
         assert plan is not None
         repo.add_follow_up(db, plan, day, user.subject_id or 0)
-    repository.audit(
-        db,
-        "staff",
-        user.subject_id,
-        f"plan_{action}",
-        object_type="application",
-        object_id=application.id,
-        detail={"role": Role.officer.value, "date": day.isoformat()},
-    )
+    audit_view(db, user, f"plan_{action}", "application", application.id, date=day.isoformat())
     return RedirectResponse(
         f"/officer/applications/{application_id}?notice=plan#plan", status_code=303
     )
@@ -499,19 +469,15 @@ async def decide(request: Request, db: SessionDep, user: Officer, application_id
         )
     except repo.AlreadyDecided:
         return _show(request, db, user, application_id, status_code=409, notice="decided")
-    repository.audit(
+    audit_view(
         db,
-        "staff",
-        user.subject_id,
+        user,
         "decision_made",
-        object_type="application",
-        object_id=application.id,
-        detail={
-            "role": Role.officer.value,
-            "decision_id": decision.id,
-            "outcome": decision.outcome,
-            "amount_ore": decision.amount_ore,
-        },
+        "application",
+        application.id,
+        decision_id=decision.id,
+        outcome=decision.outcome,
+        amount_ore=decision.amount_ore,
     )
     tell_applicant(request, db, application, household)
     try:

@@ -43,15 +43,7 @@ def _audit(
     object_id: int | None,
     **detail: object,
 ) -> None:
-    repository.audit(
-        db,
-        "staff",
-        user.subject_id,
-        action,
-        object_type=object_type,
-        object_id=object_id,
-        detail={"role": Role.officer.value, **detail},
-    )
+    repository.audit_staff(db, user, Role.officer.value, action, object_type, object_id, **detail)
 
 
 def home(request: Request, db: SessionDep, user: Officer) -> Response:
