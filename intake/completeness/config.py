@@ -8,7 +8,6 @@ that a typo never silently turns a rule off.
 from __future__ import annotations
 
 import math
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any
 from intake.completeness.facts import READABLE_KINDS
 from intake.completeness.findings import Code, Severity
 from intake.flow import CHANGE_KINDS
+from intake.tomlfile import key_lines, syntax_error
 
 DEFAULT_FILE = Path(__file__).with_name("default.toml")
 FORMAT = 1
@@ -79,26 +79,6 @@ class ConfigError(ValueError):
 
 # --- reading -----------------------------------------------------------------------------------
 
-_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_\-]+)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r'^\s*("([^"]+)"|[A-Za-z0-9_\-]+)\s*=')
-
-
-def key_lines(text: str) -> dict[str, int]:
-    """Where each key is: ``{"amounts.tolerance_share": 12, "amounts": 10}``."""
-    lines: dict[str, int] = {}
-    section = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header:
-            section = header.group(1)
-            lines.setdefault(section, number)
-            continue
-        key = _KEY.match(line)
-        if key:
-            name = key.group(2) if key.group(2) is not None else key.group(1)
-            lines.setdefault(f"{section}.{name}" if section else name, number)
-    return lines
-
 
 def load(path: Path) -> Config:
     """The rules in ``path`` over the defaults, or ``ConfigError``."""
@@ -118,9 +98,7 @@ def parse_text(text: str, where: str = "completeness rules") -> Config:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line = int(match.group(1)) if match else None
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line, detail = syntax_error(exc)
         raise ConfigError([ConfigIssue("", line, f"not valid TOML: {detail}")], where) from exc
     return parse(data, where, key_lines(text))
 

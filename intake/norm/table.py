@@ -8,13 +8,14 @@ and the web side turn them into words.
 
 from __future__ import annotations
 
-import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
+
+from intake.tomlfile import key_lines, syntax_error
 
 FORMAT_VERSION = 1
 
@@ -143,35 +144,13 @@ class NormTable:
 
 # --- reading ---------------------------------------------------------------------------------
 
-_HEADER = re.compile(r"^\s*\[\s*([A-Za-z0-9_\-]+)\s*\]\s*(#.*)?$")
-_KEY = re.compile(r'^\s*("([^"]+)"|[A-Za-z0-9_\-]+)\s*=')
-
-
-def key_lines(text: str) -> dict[str, int]:
-    """Where each key of a flat table file is: ``{"personal.child_0": 12, "personal": 10}``."""
-    lines: dict[str, int] = {}
-    section = ""
-    for number, line in enumerate(text.splitlines(), start=1):
-        header = _HEADER.match(line)
-        if header:
-            section = header.group(1)
-            lines.setdefault(section, number)
-            continue
-        key = _KEY.match(line)
-        if key:
-            name = key.group(2) if key.group(2) is not None else key.group(1)
-            lines.setdefault(f"{section}.{name}" if section else name, number)
-    return lines
-
 
 def parse_table_text(text: str) -> NormTable:
     """A table from the text of a TOML file, or ``NormTableError`` with every issue found."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
-        line = int(match.group(1)) if match else None
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc))
+        line, detail = syntax_error(exc)
         raise NormTableError([TableIssue("syntax", "", line, {"detail": detail})]) from exc
     return parse_table_data(data, lines=key_lines(text))
 
