@@ -23,12 +23,12 @@ from intake import flow
 from intake.models import Application, Attachment, Household, HouseholdMember, Person, utcnow
 from intake.norm import Calculation
 from intake.officer.convert import Acceptance, applied_costs, applied_livsforing
-from intake.officer.plan import PlanStatus, plan_status
+from intake.officer.plan import PlanStatus
 from intake.personnummer import Personnummer
 from portal import repository, repository_flow
 from portal import repository_officer as repo
 from portal.officer_settings import officer_settings_of
-from portal.officer_view import changed_keys, flow_members, preliminary
+from portal.officer_view import changed_keys, flow_members, plan_of, preliminary
 
 DOCUMENT_VERSION: Literal["1.0"] = "1.0"
 SCHEMA_ID: Literal["urn:ekonomiskt-bistand-portal:handoff:1"] = (
@@ -506,15 +506,7 @@ def collect(
         Acceptance.from_data(assessment.accepted if assessment else None),
         settings,
     )
-    plan, follow_ups = repo.current_plan(db, household.id or 0)
-    plan_state = plan_status(
-        plan.established_on if plan else None,
-        follow_ups,
-        dt.date.today(),
-        applications=repo.applications_count(db, household.id or 0, application.month),
-        interval_months=settings.plan_interval_months,
-        needed_from_application=settings.plan_needed_from_application,
-    )
+    _plan, _follow_ups, plan_state = plan_of(db, household, application.month, settings)
     decision = repo.decision_of(db, application.id or 0)
     names = repo.staff_names(db, [decision.decided_by if decision else None])
     return build(

@@ -16,7 +16,6 @@ from intake.money import AmountError, ore_to_input, parse_amount
 from intake.norm import COST_KINDS, LIVSFORING_KINDS
 from intake.officer import decision as decision_rules
 from intake.officer.convert import Acceptance
-from intake.officer.plan import plan_status
 from intake.officer.queue import days_waiting
 from portal import notify, repository, repository_flow
 from portal import repository_officer as repo
@@ -33,6 +32,7 @@ from portal.officer_view import (
     calculation_view,
     finding_views,
     flow_members,
+    plan_of,
     suggested_obstacles,
 )
 from portal.receipt_pdf import render as receipt_pdf_render
@@ -70,15 +70,7 @@ def page_context(
     calculation = calculation_view(
         db, application, household, members, answers, acceptance, settings
     )
-    plan, follow_ups = repo.current_plan(db, household.id or 0)
-    plan_state = plan_status(
-        plan.established_on if plan else None,
-        follow_ups,
-        dt.date.today(),
-        applications=repo.applications_count(db, household.id or 0, application.month),
-        interval_months=settings.plan_interval_months,
-        needed_from_application=settings.plan_needed_from_application,
-    )
+    plan, follow_ups, plan_state = plan_of(db, household, application.month, settings)
     decision = repo.decision_of(db, application.id or 0)
     findings = repo.findings_of(db, application.id or 0)
     history = repo.history_of(db, application.id or 0)

@@ -14,6 +14,7 @@ from sqlmodel import Session
 
 from intake import flow
 from intake.models import (
+    ActionPlan,
     Application,
     Attachment,
     Finding,
@@ -25,6 +26,7 @@ from intake.norm import Calculation, Line, NormError, calculate
 from intake.officer.convert import Acceptance, Conversion, CostItem, case_from_answers
 from intake.officer.convert import Person as CasePerson
 from intake.officer.decision import suggest_obstacle
+from intake.officer.plan import PlanStatus, plan_status
 from intake.officer.queue import LOW_CONFIDENCE
 from intake.personnummer import Personnummer
 from portal import attachment_preview
@@ -39,6 +41,23 @@ from portal.officer_text import COST_STATUS, RULES, kind_label, label, norm_erro
 from portal.repository_norm import table_lookup
 
 ADULT_ROLES = ("applicant", "co_applicant")
+
+
+def plan_of(
+    db: Session, household: Household, month: str, settings: OfficerSettings
+) -> tuple[ActionPlan | None, list[dt.date], PlanStatus]:
+    """The household's current handlingsplan, its follow-ups, and where it stands today for the
+    application of ``month`` (seed 004: a plan, and a follow-up at least every few months)."""
+    plan, follow_ups = repo.current_plan(db, household.id or 0)
+    state = plan_status(
+        plan.established_on if plan else None,
+        follow_ups,
+        dt.date.today(),
+        applications=repo.applications_count(db, household.id or 0, month),
+        interval_months=settings.plan_interval_months,
+        needed_from_application=settings.plan_needed_from_application,
+    )
+    return plan, follow_ups, state
 
 
 def flow_members(
