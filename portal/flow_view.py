@@ -6,9 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlmodel import Session
+
 from intake import flow
-from intake.models import Attachment
+from intake.models import Application, Attachment, Household
 from intake.money import ore_to_input
+from portal import repository_flow
 from portal.flow_text import (
     CONFIRMS,
     DOCUMENTS,
@@ -317,3 +320,32 @@ def summary_sections(
 def document_label(kind: str | None) -> str:
     """A document kind (as read or as asked for) in words."""
     return text(DOCUMENTS, kind or "") or _("document")
+
+
+@dataclass
+class ApplicationSummary:
+    """An application's answers with what they are read against, and "Check your answers"."""
+
+    answers: dict[str, Any]
+    context: flow.Context
+    attachments: list[Attachment]
+    sections: list[SummarySection]
+    missing: list[MissingDocument]
+
+
+def summary_of(
+    db: Session,
+    household: Household,
+    application: Application,
+    rules: flow.ProofRules,
+    *,
+    editable: bool,
+) -> ApplicationSummary:
+    """Load an application and summarise it by section, with the documents still missing."""
+    answers = repository_flow.answers_of(db, application.id)
+    context = repository_flow.context_for(db, household, application)
+    attachments = repository_flow.attachments_of(db, application)
+    sections, missing = summary_sections(
+        answers, context, attachments, application.month, editable=editable, rules=rules
+    )
+    return ApplicationSummary(answers, context, attachments, sections, missing)

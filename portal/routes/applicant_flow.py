@@ -35,7 +35,7 @@ from portal.bankid import BankIdError
 from portal.db import SessionDep
 from portal.flow_text import ERRORS
 from portal.flow_text import text as flow_text
-from portal.flow_view import document_label, step_view, summary_sections, transcript
+from portal.flow_view import document_label, step_view, summary_of, transcript
 from portal.i18n import format_month, use_locale
 from portal.i18n import gettext as _
 from portal.receipt_pdf import render as receipt_pdf_render
@@ -424,23 +424,13 @@ def _render_review(
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Response:
-    answers = repository_flow.answers_of(db, application.id)
-    context = repository_flow.context_for(db, household, application)
-    attachments = repository_flow.attachments_of(db, application)
-    sections, missing = summary_sections(
-        answers,
-        context,
-        attachments,
-        application.month,
-        editable=True,
-        rules=request.app.state.proof_rules,
-    )
-    unanswered = flow.next_step(answers, context)
+    summary = summary_of(db, household, application, request.app.state.proof_rules, editable=True)
+    unanswered = flow.next_step(summary.answers, summary.context)
     page = {
         "application": application,
         "month": application.month,
-        "sections": sections,
-        "missing": missing,
+        "sections": summary.sections,
+        "missing": summary.missing,
         "unanswered": unanswered,
         "co_applicant": repository_flow.co_applicant_of(db, household),
         "errors": errors or {},
@@ -662,17 +652,7 @@ def status(
         object_type="application",
         object_id=application.id,
     )
-    answers = repository_flow.answers_of(db, application.id)
-    context = repository_flow.context_for(db, household, application)
-    attachments = repository_flow.attachments_of(db, application)
-    sections, missing = summary_sections(
-        answers,
-        context,
-        attachments,
-        application.month,
-        editable=False,
-        rules=request.app.state.proof_rules,
-    )
+    summary = summary_of(db, household, application, request.app.state.proof_rules, editable=False)
     signatures = repository_flow.signatures_of(db, application)
     assert user.person is not None
     must_sign = application.status == ApplicationStatus.awaiting_co_applicant and not any(
@@ -680,13 +660,13 @@ def status(
     )
     page = {
         "application": application,
-        "sections": sections,
-        "missing": missing,
+        "sections": summary.sections,
+        "missing": summary.missing,
         "signatures": signatures,
         "sent": bool(sent),
         "must_sign": must_sign,
         "messages": repository.messages_to(db, household),
-        "attachments": attachments,
+        "attachments": summary.attachments,
         "upload_max_mb": request.app.state.settings.upload_max_file_mb,
         # The informatör's completion request, or what is still missing, with ways to fix it.
         "completion": completeness_view.for_applicant(db, application),
@@ -830,16 +810,8 @@ def receipt_pdf(
         object_id=application.id,
     )
     with use_locale(language):
-        answers = repository_flow.answers_of(db, application.id)
-        context = repository_flow.context_for(db, household, application)
-        attachments = repository_flow.attachments_of(db, application)
-        sections, missing = summary_sections(
-            answers,
-            context,
-            attachments,
-            application.month,
-            editable=False,
-            rules=request.app.state.proof_rules,
+        summary = summary_of(
+            db, household, application, request.app.state.proof_rules, editable=False
         )
         names = [
             f"{person.given_name} {person.family_name}"
@@ -850,9 +822,9 @@ def receipt_pdf(
             municipality=request.app.state.settings.municipality_name,
             application=application,
             names=names,
-            sections=sections,
-            missing=missing,
-            attachments=attachments,
+            sections=summary.sections,
+            missing=summary.missing,
+            attachments=summary.attachments,
         )
     filename = f"{application.reference or application.month}-{language}.pdf"
     return Response(

@@ -22,7 +22,7 @@ from portal import completeness_view as view
 from portal import repository_completeness as queries
 from portal.auth import Principal, require_role
 from portal.db import SessionDep
-from portal.flow_view import summary_sections
+from portal.flow_view import summary_of
 from portal.i18n import N_
 from portal.i18n import gettext as _
 from portal.templating import is_htmx, render
@@ -167,17 +167,7 @@ def _render_application(
         | {r.requested_by for r in requests},
     )
     findings = view.staff_findings(db, application, language, staff)
-    answers = repository_flow.answers_of(db, application.id)
-    context_ = repository_flow.context_for(db, household, application)
-    attachments = repository_flow.attachments_of(db, application)
-    sections, _missing = summary_sections(
-        answers,
-        context_,
-        attachments,
-        application.month,
-        editable=False,
-        rules=request.app.state.proof_rules,
-    )
+    summary = summary_of(db, household, application, request.app.state.proof_rules, editable=False)
     documents = view.documents(db, application, settings.uploads, findings)
     _audit(
         db,
@@ -207,7 +197,7 @@ def _render_application(
         "staff": staff,
         "notes": notes,
         "messages": queries.messages_about(db, application),
-        "sections": sections,
+        "sections": summary.sections,
         "changed": repository_flow.changed_keys(db, application),
         "documents": documents,
         "signatures": repository_flow.signatures_of(db, application),
