@@ -69,6 +69,18 @@ def audit_staff(
     )
 
 
+def application_with_household(
+    db: Session, application_id: int
+) -> tuple[Application, Household] | None:
+    """The application and its household in one query, or None."""
+    row = db.exec(
+        select(Application, Household)
+        .join(Household, col(Household.id) == Application.household_id)
+        .where(Application.id == application_id)
+    ).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 def person_by_personnummer(db: Session, number: str) -> Person | None:
     return db.exec(select(Person).where(Person.personnummer == number)).first()
 

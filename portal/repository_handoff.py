@@ -21,6 +21,7 @@ from intake.models import (
     Household,
     utcnow,
 )
+from portal.repository import application_with_household
 
 # Ekonomiskt bistånd portal: recognisable in logs and by secret scanners; not a secret.
 TOKEN_PREFIX = "ebp_"  # noqa: S105
@@ -125,11 +126,7 @@ def list_applications(
 
 def handed_over(db: Session, application_id: int) -> tuple[Application, Household] | None:
     """An application the API may hand over (sent, no protected identity)."""
-    row = db.exec(
-        select(Application, Household)
-        .join(Household, col(Household.id) == Application.household_id)
-        .where(Application.id == application_id)
-    ).first()
+    row = application_with_household(db, application_id)
     if row is None:
         return None
     application, household = row

@@ -46,6 +46,7 @@ from intake.officer.queue import (
     days_waiting,
     household_type,
 )
+from portal.repository import application_with_household
 
 ADULT_ROLES = ("applicant", "co_applicant")
 SORTS = ("waiting", "newest", "month", "reference")
@@ -99,11 +100,7 @@ def application_in_units(
 ) -> tuple[Application, Household] | None:
     """The application with its household, when its household is in one of the units and it has
     been sent (drafts are the applicant's alone)."""
-    row = db.exec(
-        select(Application, Household)
-        .join(Household, col(Household.id) == Application.household_id)
-        .where(Application.id == application_id)
-    ).first()
+    row = application_with_household(db, application_id)
     if row is None:
         return None
     application, household = row
