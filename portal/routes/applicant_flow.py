@@ -470,17 +470,9 @@ def sign(
             status_code=422,
         )
     if bankid_available(request):
-        assert user.person is not None
-        response = _redirect("/")
         try:
-            order = start_sign(
-                db,
-                request,
-                response,
-                person=user.person,
-                application_id=application.id,
-                user_visible_data=_visible_data(application, household, db),
-                return_to=f"/applicant/apply/{month}/signed",
+            return _sign_with_bankid(
+                request, db, user, application, household, f"/applicant/apply/{month}/signed"
             )
         except BankIdError as exc:
             return _render_review(
@@ -491,9 +483,32 @@ def sign(
                 errors={"bankid": bankid_error_text(exc)},
                 status_code=409,
             )
-        response.headers["location"] = order_url(order)
-        return response
     return _applicant_signed(request, db, user, application, household, "test", None)
+
+
+def _sign_with_bankid(
+    request: Request,
+    db: Session,
+    user: Principal,
+    application: Application,
+    household: Household,
+    return_to: str,
+) -> Response:
+    """Start a BankID signing of the application and send the applicant to follow it; BankID
+    brings them back to ``return_to``. Raises ``BankIdError`` when the order cannot start."""
+    assert user.person is not None
+    response = _redirect("/")
+    order = start_sign(
+        db,
+        request,
+        response,
+        person=user.person,
+        application_id=application.id,
+        user_visible_data=_visible_data(application, household, db),
+        return_to=return_to,
+    )
+    response.headers["location"] = order_url(order)
+    return response
 
 
 @router.get("/apply/{month}/signed")
@@ -698,21 +713,11 @@ def cosign(
     if decision not in ("sign", "decline") or (decision == "sign" and declaration != "yes"):
         return _redirect(_status_url(application) + "?cosign_error=1")
     if decision == "sign" and bankid_available(request):
-        response = _redirect("/")
+        return_to = f"/applicant/applications/{application.id}/cosigned"
         try:
-            order = start_sign(
-                db,
-                request,
-                response,
-                person=user.person,
-                application_id=application.id,
-                user_visible_data=_visible_data(application, household, db),
-                return_to=f"/applicant/applications/{application.id}/cosigned",
-            )
+            return _sign_with_bankid(request, db, user, application, household, return_to)
         except BankIdError:
             return _redirect(_status_url(application) + "?cosign_error=bankid")
-        response.headers["location"] = order_url(order)
-        return response
     return _co_applicant_decided(db, user, application, household, decision, "test", None)
 
 
