@@ -9,21 +9,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake import flow
+from intake.extract.result import Kind
 
 # Document kinds the reader (intake.extract) can recognise. Other proof (receipts, medical
 # certificates, activity reports) is never classified, so its kind is not checked.
-READABLE_KINDS = frozenset(
-    {
-        "payslip",
-        "rent_notice",
-        "electricity_bill",
-        "benefit_payment",
-        "unemployment_payment",
-        "student_aid",
-        "pension",
-        "bank_statement",
-    }
-)
+READABLE_KINDS = frozenset(kind.value for kind in Kind) - {Kind.unknown, Kind.unreadable}
 UNREADABLE = "unreadable"
 UNKNOWN = "unknown"
 
