@@ -7,7 +7,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass
 
-from intake.extract.checks import luhn_digit
+from intake.personnummer import luhn_check_digit as luhn_digit
 
 GIVEN = [
     "Anna",

@@ -4,28 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from intake.personnummer import luhn_ok
+
 
 def luhn_valid(digits: str) -> bool:
     """Mod 10 (Luhn): OCR numbers, bankgiro, plusgiro and personnummer carry this check digit."""
-    if not digits.isdigit() or len(digits) < 2:
-        return False
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char)
-        if index % 2 == 1:
-            value *= 2
-            if value > 9:
-                value -= 9
-        total += value
-    return total % 10 == 0
-
-
-def luhn_digit(digits: str) -> str:
-    """The check digit to append to ``digits``."""
-    for candidate in "0123456789":
-        if luhn_valid(digits + candidate):
-            return candidate
-    raise ValueError(digits)  # pragma: no cover - one of ten always fits
+    return len(digits) >= 2 and luhn_ok(digits)
 
 
 def bankgiro_valid(number: str) -> bool:
