@@ -43,33 +43,41 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def prepare(var: Path, applicants: int) -> list[str]:
-    """A migrated SQLite database with demo data and ``applicants`` single adults."""
-    engine = make_engine(f"sqlite:///{var / 'portal.db'}")
+def add_single_adults(url: str, count: int, municipality: str, given: str) -> list[str]:
+    """Migrate the database at ``url``, add the demo data and ``count`` single adults (rent and
+    one salary) with three earlier months; their personnummer."""
+    engine = make_engine(url)
     migrate(engine)
     numbers = []
     with Session(engine) as db:
-        demo.seed(db, "Benchkommun")
+        demo.seed(db, municipality)
         unit = db.exec(select(Unit)).first()
         assert unit is not None
         today = dt.date.today()
-        for index in range(applicants):
-            person = demo.DemoPerson(
-                "Bench", f"Nummer{index}", "19700101", f"{100 + index:03d}", MemberRole.applicant
-            )
+        for index in range(count):
+            serial = f"{index % 1000:03d}"
+            birth = f"19{60 + index // 1000 % 40:02d}0{1 + index // 40000 % 9}01"
+            person = demo.DemoPerson(given, f"Nr{index}", birth, serial, MemberRole.applicant)
             household = demo.DemoHousehold(
-                "bench",
+                given.lower(),
                 "sv",
                 0,
                 (person,),
                 rent_ore=785000,
-                incomes=(("Bench", "salary", 1500000),),
+                incomes=((given, "salary", 1500000),),
             )
             demo.add_household(db, household, unit.id or 0, f"{today.year}-{today.month:02d}")
             numbers.append(person.personnummer)
+            if index % 200 == 199:
+                db.commit()
         db.commit()
     engine.dispose()
     return numbers
+
+
+def prepare(var: Path, applicants: int) -> list[str]:
+    """A migrated SQLite database with demo data and ``applicants`` single adults."""
+    return add_single_adults(f"sqlite:///{var / 'portal.db'}", applicants, "Benchkommun", "Bench")
 
 
 def serve(

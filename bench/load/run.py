@@ -16,11 +16,9 @@ from __future__ import annotations
 
 import argparse
 import csv
-import datetime as dt
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,20 +31,11 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from sqlmodel import Session, select  # noqa: E402
 
-from intake.models import MemberRole, Unit  # noqa: E402
-from portal import demo  # noqa: E402
-from portal.db import make_engine, migrate  # noqa: E402
+from bench.apply_flow import add_single_adults, free_port  # noqa: E402
 
 BIN = Path(sys.executable).parent
 FAILURES: list[str] = []
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def schema_url(base: str, schema: str) -> str:
@@ -56,33 +45,7 @@ def schema_url(base: str, schema: str) -> str:
 
 def prepare(url: str, households: int) -> list[str]:
     """Migrate, add the demo data and ``households`` single adults with three earlier months."""
-    engine = make_engine(url)
-    migrate(engine)
-    numbers = []
-    with Session(engine) as db:
-        demo.seed(db, "Lastkommun")
-        unit = db.exec(select(Unit)).first()
-        assert unit is not None
-        today = dt.date.today()
-        for index in range(households):
-            serial = f"{index % 1000:03d}"
-            birth = f"19{60 + index // 1000 % 40:02d}0{1 + index // 40000 % 9}01"
-            person = demo.DemoPerson("Last", f"Nr{index}", birth, serial, MemberRole.applicant)
-            household = demo.DemoHousehold(
-                "load",
-                "sv",
-                0,
-                (person,),
-                rent_ore=785000,
-                incomes=(("Last", "salary", 1500000),),
-            )
-            demo.add_household(db, household, unit.id or 0, f"{today.year}-{today.month:02d}")
-            numbers.append(person.personnummer)
-            if index % 200 == 199:
-                db.commit()
-        db.commit()
-    engine.dispose()
-    return numbers
+    return add_single_adults(url, households, "Lastkommun", "Last")
 
 
 def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
