@@ -116,18 +116,23 @@ def content_disposition(kind: str, filename: str) -> str:
     return f"{kind}; filename=\"{fallback or 'document'}\"; filename*=UTF-8''{quote(filename)}"
 
 
+def _download_headers(filename: str) -> dict[str, str]:
+    return {
+        "Content-Disposition": content_disposition("attachment", filename),
+        "Content-Security-Policy": SANDBOX,
+        "Cache-Control": PRIVATE,
+        "X-Content-Type-Options": "nosniff",
+    }
+
+
 def pdf_response(path: Path, filename: str) -> Response:
-    """A PDF as a download, sandboxed should the browser open it anyway."""
-    return FileResponse(
-        path,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": content_disposition("attachment", filename),
-            "Content-Security-Policy": SANDBOX,
-            "Cache-Control": PRIVATE,
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    """A PDF file as a download, sandboxed should the browser open it anyway."""
+    return FileResponse(path, media_type="application/pdf", headers=_download_headers(filename))
+
+
+def pdf_download(content: bytes, filename: str) -> Response:
+    """A PDF the portal made (receipt, case file) as a download, sandboxed like an upload."""
+    return Response(content, media_type="application/pdf", headers=_download_headers(filename))
 
 
 def image_response(

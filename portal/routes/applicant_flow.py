@@ -832,14 +832,7 @@ def receipt_pdf(
             attachments=summary.attachments,
         )
     filename = f"{application.reference or application.month}-{language}.pdf"
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-        },
-    )
+    return media.pdf_download(content, filename)
 
 
 @router.post("/applications/{application_id}/documents")

@@ -316,14 +316,7 @@ def case_file(request: Request, db: SessionDep, user: Officer, application_id: i
     audit_view(db, user, "view_case_file", "application", application.id)
     content = case_file_pdf(request, db, application, household)
     filename = f"{application.reference or application.month}-sv.pdf"
-    return Response(
-        content,
-        media_type="application/pdf",
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Content-Security-Policy": "sandbox; default-src 'none'",
-        },
-    )
+    return media.pdf_download(content, filename)
 
 
 # --- assessment: what the officer accepts for the calculation ------------------------------
