@@ -67,11 +67,17 @@ test-http: setup
 test-browser: setup system-deps node-deps
 	$(BIN)/pytest tests/browser
 
-# The database-touching tests again, on PostgreSQL, when PORTAL_TEST_DATABASE_URL is set.
+# The database-touching tests again, on PostgreSQL: PORTAL_TEST_DATABASE_URL, or the local
+# server's database `test` when it answers (as on CI).
+LOCAL_TEST_DB := postgresql://postgres@127.0.0.1:5432/test
 test-postgres: setup
-	@if [ -n "$$PORTAL_TEST_DATABASE_URL" ]; then \
-	  PORTAL_TEST_BACKEND=postgresql $(BIN)/pytest -m db; \
-	else echo "PORTAL_TEST_DATABASE_URL is not set: PostgreSQL run skipped."; fi
+	@url="$$PORTAL_TEST_DATABASE_URL"; \
+	if [ -z "$$url" ] && $(BIN)/python -c "import psycopg; psycopg.connect('$(LOCAL_TEST_DB)', connect_timeout=3).close()" 2>/dev/null; then \
+	  url="$(LOCAL_TEST_DB)"; fi; \
+	if [ -n "$$url" ]; then \
+	  echo "PostgreSQL for tests: $$url"; \
+	  PORTAL_TEST_DATABASE_URL="$$url" PORTAL_TEST_BACKEND=postgresql $(BIN)/pytest -m db; \
+	else echo "No PostgreSQL (PORTAL_TEST_DATABASE_URL unset, $(LOCAL_TEST_DB) not answering): PostgreSQL run skipped."; fi
 
 # Browser tests run on their own: Playwright keeps an event loop running in the main thread.
 test: setup system-deps node-deps lint typecheck
