@@ -17,6 +17,7 @@ from intake.models import (
     Application,
     ApplicationStatus,
     Decision,
+    Person,
     ReviewItem,
     ReviewSample,
     StaffUser,
@@ -54,7 +55,7 @@ def _prepared(db: Session, new_household) -> Case:  # type: ignore[no-untyped-de
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_an_officer_takes_an_application_sees_the_changes_and_decides(
-    browser, live_server, db: Session, new_household, javascript: bool
+    browser, live_server, axe_source, db: Session, new_household, javascript: bool
 ) -> None:  # type: ignore[no-untyped-def]
     case = _prepared(db, new_household)
     context = new_context(browser, live_server, language="en", javascript=javascript)
@@ -111,7 +112,31 @@ def test_an_officer_takes_an_application_sees_the_changes_and_decides(
     page.click("main button[type=submit]")
     page.wait_for_url("**/applicant")
     page.goto(f"/applicant/applications/{case.id}")
-    assert "A decision has been made" in page.locator("main").inner_text()
+    notice = _words(page.locator(".decision-notice"))
+    assert "A decision has been made" in notice
+    assert "Partly granted" in notice and "SEK 7,400.00" in notice
+    applicant.close()
+    # The same page right to left on a phone, for an applicant who reads Arabic, checked with
+    # axe-core.
+    person = db.get(Person, case.people["Test"].id)
+    assert person is not None
+    person.language = "ar"
+    db.add(person)
+    db.commit()
+    # axe-core runs as a script in the page, so only where JavaScript is on.
+    axe = axe_source if javascript else None
+    applicant = new_context(browser, live_server, javascript=javascript, axe=axe)
+    page = applicant.new_page()
+    page.goto("/login/test-eid")
+    page.fill("#pnr", case.people["Test"].personnummer)
+    page.click("main button[type=submit]")
+    page.wait_for_url("**/applicant")
+    page.goto(f"/applicant/applications/{case.id}")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    assert page.locator(".decision-notice h2").inner_text() == "صدر قرار"
+    if javascript:
+        assert axe_violations(page) == []
+        assert not overflows_horizontally(page)
     applicant.close()
 
 

@@ -72,3 +72,48 @@ def test_set_up_and_sign_in_with_a_code_on_a_phone(  # type: ignore[no-untyped-d
         db.expire_all()
         row = db.exec(select(StaffUser).where(StaffUser.id == user.id)).one()
         reset_second_factor(db, row)
+
+
+def test_the_second_step_pages_in_arabic_on_a_phone(  # type: ignore[no-untyped-def]
+    browser, live_server: str, axe_source: str, db: Session
+) -> None:
+    """Right to left at 360 px: the set-up page, the code page and its error, with axe-core."""
+    user, password = add_staff(db, "rtl", "Rami Rtl", Role.quality.value)
+    context = new_context(browser, live_server, language="ar", axe=axe_source)
+    page = context.new_page()
+    try:
+        page.goto("/login/staff")
+        page.fill("#username", user.username)
+        page.fill("#password", password)
+        page.click('main button[type="submit"]')
+        page.wait_for_url("**/quality")
+        page.goto("/staff/two-factor")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert page.locator("h1").inner_text() == "إعداد خطوة ثانية لتسجيل الدخول"
+        assert axe_violations(page) == []
+        assert not overflows_horizontally(page)
+        secret = page.locator("code.secret").inner_text().replace(" ", "")
+        page.fill("#code", totp.code_for(secret))
+        page.click('main button[type="submit"]')
+        page.wait_for_url("**/staff/two-factor?done=1")
+        assert axe_violations(page) == []
+
+        page.click(".user-nav__logout button")
+        page.goto("/login/staff")
+        page.fill("#username", user.username)
+        page.fill("#password", password)
+        page.click('main button[type="submit"]')
+        page.wait_for_url("**/login/staff/code")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        assert axe_violations(page) == []
+        page.fill("#code", "12")
+        page.click('main button[type="submit"]')
+        summary = page.locator(".error-summary").inner_text()
+        assert "أدخل الرمز المكوّن من 6 أرقام من تطبيق المصادقة" in summary
+        assert axe_violations(page) == []
+        assert not overflows_horizontally(page)
+    finally:
+        context.close()
+        db.expire_all()
+        row = db.exec(select(StaffUser).where(StaffUser.id == user.id)).one()
+        reset_second_factor(db, row)
