@@ -69,6 +69,33 @@ FOR_APPLICANT = {
     ),
 }
 
+# Said at once on the screen where a document was uploaded, beside what was read: why it cannot
+# be used as it is. Keys: a reader's error code (``encrypted``, ``blurred``) or a finding code.
+ON_UPLOAD = {
+    "encrypted": N_(
+        "%(file)s is protected with a password, so we cannot open it. Save the document again "
+        "without a password, or take a photo of the paper, and add it here."
+    ),
+    "blurred": N_(
+        "The photo %(file)s is too blurred to read. Take a new photo in good light: hold the "
+        "phone still above the page, with the whole page in the picture."
+    ),
+    Code.wrong_kind.value: N_(
+        "%(file)s looks like another document (%(kind)s). Here we need: %(document)s. Add the "
+        "right document."
+    ),
+    Code.wrong_period.value: N_(
+        "%(file)s is for %(period)s. Here we need the document for %(expected)s. Add the "
+        "right one if you have it."
+    ),
+}
+
+
+def on_upload(reason: str, params: Mapping[str, Any], names: Names) -> str:
+    message = ON_UPLOAD.get(reason)
+    return _(message, **variables(reason, params, names)) if message else ""
+
+
 # What staff read in the queue and the application view.
 FOR_STAFF = {
     Code.missing_attachment: N_("No %(document)s for %(answer)s"),

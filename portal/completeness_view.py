@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from intake.completeness import FIXABLE_BY_APPLICANT, Code, Finding, Severity
+from intake.completeness import FIXABLE_BY_APPLICANT, Code, Finding, Severity, reading_problem
 from intake.completeness.rules import declared_amount
 from intake.models import (
     Application,
@@ -317,3 +317,43 @@ def status_label(status: str) -> str:
 
 def routing_findings(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.routes_to_informator]
+
+
+def reading_notes(
+    db: Session, application: Application, attachments: list[Attachment]
+) -> dict[int, str]:
+    """Why an uploaded document cannot be used as it is, said on the screen where it was added
+    (a locked PDF, a blurred photo, another kind of document, another month); by attachment id.
+    Documents without a problem, or with one the reader is unsure of, get no note."""
+    config = completeness.setup_for(db).config
+    sent_month = completeness.month_of(
+        None if application.status == ApplicationStatus.draft else application.submitted_at
+    )
+    notes: dict[int, str] = {}
+    for attachment in attachments:
+        if attachment.id is None or not attachment.expected_kind:
+            continue
+        reason, params = _reading_reason(attachment, config, application.month, sent_month)
+        if reason:
+            names = words.Names(files={attachment.id: attachment.filename}, people={})
+            params = {**params, "attachment": attachment.id, "document": attachment.expected_kind}
+            notes[attachment.id] = words.on_upload(reason, params, names)
+    return notes
+
+
+def _reading_reason(
+    attachment: Attachment, config: Any, month: str, sent_month: str
+) -> tuple[str, dict[str, Any]]:
+    code = (attachment.extraction or {}).get("error_code")
+    if attachment.extraction_status == "failed" and code in words.ON_UPLOAD:
+        return str(code), {}
+    found = reading_problem(
+        completeness.document_of(attachment),
+        attachment.expected_kind or "",
+        month,
+        sent_month,
+        config,
+    )
+    if found is not None and found[0] in (Code.wrong_kind, Code.wrong_period):
+        return found[0].value, {**found[1], "kind": attachment.kind}
+    return "", {}

@@ -25,7 +25,7 @@ from intake.completeness.findings import (
     attachment_subject,
     need_subject,
 )
-from intake.completeness.rules import Need, evaluate, needs_of, person_of
+from intake.completeness.rules import Need, evaluate, needs_of, person_of, reading_problem
 
 __all__ = [
     "ABOUT_ATTACHMENT",
@@ -53,4 +53,5 @@ __all__ = [
     "parse",
     "parse_text",
     "person_of",
+    "reading_problem",
 ]

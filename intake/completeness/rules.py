@@ -143,32 +143,44 @@ def document_findings(facts: Facts, config: Config) -> Iterator[Raw]:
 
 
 def document_problem(document: Document, need: Need, facts: Facts, config: Config) -> Raw | None:
-    subject = attachment_subject(document.id)
-    params = {**need.params, "attachment": document.id, "kind": document.kind}
+    found = reading_problem(document, need.document, facts.month, facts.sent_month, config)
+    if found is None:
+        return None
+    code, extra = found
+    params = {**need.params, "attachment": document.id, "kind": document.kind, **extra}
+    return code, attachment_subject(document.id), params
+
+
+def reading_problem(
+    document: Document, expected: str, month: str, sent_month: str, config: Config
+) -> tuple[Code, dict[str, Any]] | None:
+    """What is wrong with one document given as ``expected`` for the application of ``month``
+    (sent, or for a draft being written, in ``sent_month``), with the values the words need.
+    The same answer the rules give, so that the screen where it was uploaded can say it at once."""
     if document.unreadable:
-        return Code.unreadable_attachment, subject, params
+        return Code.unreadable_attachment, {}
     if not document.read:
-        return Code.reading_pending, subject, params
-    if need.document not in READABLE_KINDS:
+        return Code.reading_pending, {}
+    if expected not in READABLE_KINDS:
         return None  # receipts, certificates: the reader does not classify them
     if document.kind in (None, UNKNOWN):
-        return Code.unrecognised_document, subject, params
-    if document.kind != need.document:
+        return Code.unrecognised_document, {}
+    if document.kind != expected:
         # Only a confident reading says "wrong kind"; an unsure one asks a person to look.
         if (document.confidence or 0) >= config.min_confidence:
-            return Code.wrong_kind, subject, params
-        return Code.unrecognised_document, subject, params
-    window = config.periods.get(need.document)
+            return Code.wrong_kind, {}
+        return Code.unrecognised_document, {}
+    window = config.periods.get(expected)
     if window is not None and document.period:
-        base = facts.month if window.relative_to == "application" else facts.sent_month
+        base = month if window.relative_to == "application" else sent_month
         earliest = month_text(month_index(base) + window.earliest)
         latest = month_text(month_index(base) + window.latest)
         if not earliest <= document.period <= latest:
-            return (
-                Code.wrong_period,
-                subject,
-                {**params, "period": document.period, "earliest": earliest, "latest": latest},
-            )
+            return Code.wrong_period, {
+                "period": document.period,
+                "earliest": earliest,
+                "latest": latest,
+            }
     return None
 
 

@@ -19,6 +19,7 @@ from intake.extract.limits import LimitExceeded, Limits
 from intake.extract.ocr import OcrUnavailable, ocr_page
 from intake.extract.pdf import PdfProblem, read_pdf
 from intake.extract.result import ErrorCode, Extraction
+from intake.extract.sharpness import is_blurred
 
 
 def read_bytes(data: bytes, limits: Limits | None = None) -> Extraction:
@@ -32,11 +33,14 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> Extraction:
         return Extraction.unreadable(
             ErrorCode.unsupported_type, "not a PDF, JPEG, PNG or HEIC file"
         )
+    blurred = False
     try:
         if kind is FileType.pdf:
             pages = read_pdf(data, limits, deadline)
         else:
-            pages = [ocr_page(_open_image(data, kind, limits), 0, deadline)]
+            image = _open_image(data, kind, limits)
+            blurred = is_blurred(image)
+            pages = [ocr_page(image, 0, deadline)]
     except (PdfProblem, LimitExceeded) as problem:
         return Extraction.unreadable(problem.code, str(problem))
     except OcrUnavailable as problem:
@@ -53,7 +57,15 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> Extraction:
         )
     except _BrokenImage as problem:
         return Extraction.unreadable(problem.code, str(problem))
-    return interpret(pages)
+    result = interpret(pages)
+    if blurred and not _read_well(result):
+        # Said as its own reason, so that the applicant is asked for a sharper photo.
+        return Extraction.unreadable(ErrorCode.blurred, "the photo is too blurred to read")
+    return result
+
+
+def _read_well(result: Extraction) -> bool:
+    return result.amount_ore is not None and result.confidence >= 0.6
 
 
 class _BrokenImage(Exception):

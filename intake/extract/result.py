@@ -37,6 +37,7 @@ class ErrorCode(enum.StrEnum):
     reader_crashed = "reader_crashed"
     ocr_unavailable = "ocr_unavailable"
     not_found = "not_found"
+    blurred = "blurred"  # a photo too blurred to read
 
 
 @dataclass

@@ -192,6 +192,7 @@ def _render_step(
         "back_url": _previous_url(step, answers, context, application.month),
         "fragment": is_htmx(request),
         "document_label": document_label,
+        "reading_notes": completeness_view.reading_notes(db, application, attachments),
     }
     template = "partials/_step.html" if is_htmx(request) else "pages/applicant/step.html"
     response = render(request, template, page, status_code=status_code)
@@ -935,11 +936,19 @@ def _attachment_step_url(db: Session, attachment: Attachment) -> str:
     return _step_url(application.month, attachment.answer_key, edit="1")
 
 
-def _reading(request: Request, attachment: Attachment, **extra: Any) -> Response:
+def _reading(request: Request, db: Session, attachment: Attachment, **extra: Any) -> Response:
+    application = db.get(Application, attachment.application_id)
+    assert application is not None
+    notes = completeness_view.reading_notes(db, application, [attachment])
     response = render(
         request,
         "partials/_reading.html",
-        {"attachment": attachment, "document_label": document_label, **extra},
+        {
+            "attachment": attachment,
+            "document_label": document_label,
+            "reading_notes": notes,
+            **extra,
+        },
         status_code=422 if extra.get("reading_error") else 200,
     )
     response.headers["Vary"] = "HX-Request"
@@ -952,7 +961,7 @@ def reading(request: Request, db: SessionDep, user: Applicant, attachment_id: in
     attachment = _own_attachment(db, user, attachment_id)
     if not is_htmx(request):
         return _redirect(_attachment_step_url(db, attachment))
-    return _reading(request, attachment)
+    return _reading(request, db, attachment)
 
 
 @router.post("/attachments/{attachment_id}/confirm")
@@ -975,7 +984,7 @@ def confirm_reading(
         except AmountError as exc:
             message = flow_text(ERRORS, f"amount_{exc.code}")
             if is_htmx(request):
-                return _reading(request, attachment, reading_error=message, error_value=amount)
+                return _reading(request, db, attachment, reading_error=message, error_value=amount)
             return _redirect(_attachment_step_url(db, attachment) + "&reading_error=1")
     db.add(attachment)
     db.commit()
@@ -989,5 +998,5 @@ def confirm_reading(
         detail={"extracted": attachment.amount_ore, "confirmed": attachment.confirmed_amount_ore},
     )
     if is_htmx(request):
-        return _reading(request, attachment)
+        return _reading(request, db, attachment)
     return _redirect(_attachment_step_url(db, attachment))

@@ -13,6 +13,13 @@ ANONYMOUS_PAGES = ["/", "/accessibility", "/login", "/login/test-eid", "/login/s
 
 
 def _check(page, path: str, problems: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
+    # Console errors (a blocked style, a missing icon, a failed script) since the last check. The
+    # error pages' own status (404, 403, a form's 422) is reported too, and is meant.
+    meant = path == "/nowhere" or "error" in path or "403" in path
+    console = [e for e in page.console_errors if not (meant and "Failed to load resource" in e)]
+    page.console_errors.clear()
+    if console:
+        problems[path + " (console)"] = console
     violations = axe_violations(page)
     if violations:
         problems[path] = violations
@@ -27,6 +34,8 @@ def test_no_violations(browser, live_server, axe_source, language: str, viewport
         browser, live_server, viewport=viewport, language=language, axe=axe_source
     )
     page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
     problems: dict[str, object] = {}
     seen_lang = set()
 
