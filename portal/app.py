@@ -22,6 +22,7 @@ from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
+from portal.oidc import OidcClient
 from portal.routes import (
     admin,
     api,
@@ -31,6 +32,7 @@ from portal.routes import (
     informator,
     login,
     officer,
+    oidc,
     public,
     quality,
     staff_two_factor,
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dependencies=[Depends(verify_csrf)],
     )
     app.state.settings = settings
+    # Staff sign-in with the identity provider: a bad mapping file fails here, at start.
+    app.state.oidc = OidcClient(settings) if settings.oidc_enabled else None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.proof_rules = (
         proof_rules.load(settings.proof_rules_file)
@@ -101,6 +105,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         admin,
         api,
         staff_two_factor,
+        oidc,
     ):
         app.include_router(module.router)
     _install_error_pages(app)
