@@ -106,7 +106,10 @@ class Settings(BaseSettings):
                 )
             if "openid" not in self.oidc_scopes.split():
                 raise ValueError("PORTAL_OIDC_SCOPES must include openid")
-            if self.mode == "production" and not self.oidc_issuer.startswith("https://"):
+            loopback = self.oidc_issuer.startswith(("http://127.0.0.1:", "http://localhost:"))
+            if self.mode == "production" and not (
+                self.oidc_issuer.startswith("https://") or loopback
+            ):
                 raise ValueError("PORTAL_OIDC_ISSUER must be an https:// URL in production")
         if not self.secret_key:
             if self.mode == "production":
