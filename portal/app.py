@@ -85,6 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         secret=settings.secret_key,
         secure_cookies=not settings.development,
         default_language=settings.default_language,
+        form_action=_form_action(app),
     )
     # Uploads: a request may carry a handful of files at the per-file limit, and no more.
     app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
@@ -128,6 +129,12 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
     walk(app.routes)
     return found
+
+
+def _form_action(app: FastAPI) -> tuple[str, ...]:
+    """The identity provider's origin, where the sign-out form's answer may redirect."""
+    client: OidcClient | None = app.state.oidc
+    return (client.origin,) if client is not None else ()
 
 
 def _install_error_pages(app: FastAPI) -> None:
@@ -197,5 +204,7 @@ def error_response(request: Request, status: int) -> Response:
         )
     i18n.set_locale(request.state.language)
     response = _error_page(request, status)
-    response.headers.update(security_headers(secure=not settings.development))
+    response.headers.update(
+        security_headers(secure=not settings.development, form_action=_form_action(request.app))
+    )
     return response

@@ -17,6 +17,7 @@ import secrets
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from authlib.common.errors import AuthlibBaseError
 from authlib.integrations.base_client import BaseApp, OAuth2Mixin, OpenIDMixin
@@ -77,6 +78,8 @@ class OidcClient:
         assert settings.oidc_enabled and settings.oidc_mapping_file is not None
         self.settings = settings
         self.issuer = settings.oidc_issuer
+        parts = urlsplit(self.issuer)
+        self.origin = f"{parts.scheme}://{parts.netloc}"
         self.client_id = settings.oidc_client_id
         self.mapping: ClaimMapping = load(settings.oidc_mapping_file)
         self.redirect_uri = settings.base_url.rstrip("/") + CALLBACK_PATH
@@ -195,13 +198,16 @@ class OidcClient:
 
     def logout_url(self) -> str | None:
         """Where to send the browser so that the provider ends its session too, or None when
-        the provider publishes no end_session_endpoint (or cannot be reached)."""
+        the provider publishes no end_session_endpoint on its own origin (or cannot be
+        reached)."""
         try:
             metadata = self._metadata()
         except SignInFailed:
             return None
-        if not metadata.get("end_session_endpoint"):
-            return None
+        endpoint = str(metadata.get("end_session_endpoint") or "")
+        parts = urlsplit(endpoint)
+        if f"{parts.scheme}://{parts.netloc}" != self.origin:
+            return None  # none, or elsewhere than the CSP's form-action allows
         result = self._app.create_logout_url(
             post_logout_redirect_uri=self.post_logout_redirect_uri, client_id=self.client_id
         )
