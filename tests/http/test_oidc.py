@@ -524,3 +524,59 @@ def test_unknown_user_gets_a_random_password_check_too(client: TestClient) -> No
         client, "/login/staff", {"username": secrets.token_hex(6), "password": "whatever"}
     )
     assert response.status_code == 422
+
+
+# --- the break-glass command ------------------------------------------------------------------
+
+
+def test_break_glass_command_marks_and_removes_with_audit(
+    settings: Settings,
+    engine,  # type: ignore[no-untyped-def]
+    provider: Provider,
+    mapping_file: Path,
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+    from portal.settings import get_settings
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("PORTAL_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setenv("PORTAL_SECRET_KEY", settings.secret_key)
+    get_settings.cache_clear()
+    user, password = add_staff(db, "cli-glass", "Klas Glas", "admin")
+    runner = CliRunner()
+    try:
+        marked = runner.invoke(main, ["staff", "break-glass", user.username])
+        assert marked.exit_code == 0, marked.output
+        assert "is a break-glass account" in marked.output
+        again = runner.invoke(main, ["staff", "break-glass", user.username])
+        assert "already" in again.output
+        db.expire_all()
+        assert db.get(StaffUser, user.id).break_glass  # type: ignore[union-attr]
+        production = oidc_settings(settings, provider, mapping_file, mode="production")
+        with TestClient(create_app(production, engine), base_url="https://127.0.0.1") as client:
+            first = post_form(
+                client, "/login/staff", {"username": user.username, "password": password}
+            )
+            assert first.headers["location"].startswith("/login/staff/two-factor")
+            removed = runner.invoke(main, ["staff", "break-glass", user.username, "--remove"])
+            assert removed.exit_code == 0, removed.output
+            assert "1 session(s) ended" in removed.output
+            refused = post_form(
+                client, "/login/staff", {"username": user.username, "password": password}
+            )
+            assert refused.status_code == 403
+        actions = [
+            e.action
+            for e in events(db, "break_glass_marked") + events(db, "break_glass_removed")
+            if e.object_id == user.id
+        ]
+        assert actions == ["break_glass_marked", "break_glass_removed"]
+        unknown = runner.invoke(main, ["staff", "break-glass", "nobody-here"])
+        assert unknown.exit_code != 0 and "No user named 'nobody-here'" in unknown.output
+        assert "break-glass" in runner.invoke(main, ["staff", "--help"]).output
+    finally:
+        get_settings.cache_clear()
