@@ -580,3 +580,32 @@ def test_break_glass_command_marks_and_removes_with_audit(
         assert "break-glass" in runner.invoke(main, ["staff", "--help"]).output
     finally:
         get_settings.cache_clear()
+
+
+def test_a_rule_naming_a_unit_that_does_not_exist_refuses_the_sign_in(
+    settings: Settings,
+    engine,  # type: ignore[no-untyped-def]
+    provider: Provider,
+    tmp_path: Path,
+    db: Session,
+) -> None:
+    mapping = tmp_path / "typo.toml"
+    mapping.write_text(
+        '[[rule]]\ngroup = "ekb-handlaggare"\nroles = ["officer"]\nunit = "Försörjningsstöd Nrod"\n',
+        encoding="utf-8",
+    )
+    app = create_app(oidc_settings(settings, provider, mapping), engine)
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        sub = new_person(provider, groups=["ekb-handlaggare"])
+        response = sign_in(client, provider, sub)
+        assert response.status_code == 403
+        assert staff_of(db, provider, sub) is None
+        refusal = events(db, "sign_in_refused")[-1]
+        assert refusal.detail["reason"] == "unknown_unit"
+
+
+def test_the_csp_lets_the_sign_out_form_lead_to_the_provider_only(
+    client: TestClient, provider: Provider
+) -> None:
+    csp = client.get("/login/staff").headers["content-security-policy"]
+    assert f"form-action 'self' {provider.issuer};" in csp

@@ -83,3 +83,48 @@ def test_the_example_in_docs_is_valid() -> None:
 def test_a_missing_file_is_named(tmp_path: Path) -> None:
     with pytest.raises(MappingError, match="missing.toml"):
         load(tmp_path / "missing.toml")
+
+
+# --- the settings -----------------------------------------------------------------------------
+
+
+def _settings(tmp_path: Path, **values: object):  # type: ignore[no-untyped-def]
+    from portal.settings import Settings
+
+    return Settings(var_dir=tmp_path, secret_key="k" * 40, **values)  # type: ignore[arg-type]
+
+
+def test_an_issuer_needs_a_client_id_and_a_mapping(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="PORTAL_OIDC_CLIENT_ID"):
+        _settings(tmp_path, oidc_issuer="https://idp.example/realms/k")
+    with pytest.raises(ValidationError, match="must include openid"):
+        _settings(
+            tmp_path,
+            oidc_issuer="https://idp.example",
+            oidc_client_id="p",
+            oidc_mapping_file=EXAMPLE,
+            oidc_scopes="profile",
+        )
+
+
+def test_production_needs_https_for_the_provider(tmp_path: Path) -> None:
+    from pydantic import ValidationError
+
+    common = {"oidc_client_id": "p", "oidc_mapping_file": EXAMPLE, "mode": "production"}
+    with pytest.raises(ValidationError, match="https"):
+        _settings(tmp_path, oidc_issuer="http://idp.example", **common)
+    ok = _settings(tmp_path, oidc_issuer="https://idp.example/realms/k/", **common)
+    assert ok.oidc_issuer == "https://idp.example/realms/k"
+    assert ok.staff_password_restricted
+    development = _settings(
+        tmp_path, oidc_issuer="http://127.0.0.1:9", oidc_client_id="p", oidc_mapping_file=EXAMPLE
+    )
+    assert development.oidc_enabled and not development.staff_password_restricted
+    assert not _settings(tmp_path, mode="production").staff_password_restricted
+
+
+def test_required_acr_values_are_split(tmp_path: Path) -> None:
+    settings = _settings(tmp_path, oidc_required_acr=" loa3 , siths,, ")
+    assert settings.oidc_acr_values == ["loa3", "siths"]
