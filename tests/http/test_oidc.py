@@ -591,7 +591,8 @@ def test_a_rule_naming_a_unit_that_does_not_exist_refuses_the_sign_in(
 ) -> None:
     mapping = tmp_path / "typo.toml"
     mapping.write_text(
-        '[[rule]]\ngroup = "ekb-handlaggare"\nroles = ["officer"]\nunit = "Försörjningsstöd Nrod"\n',
+        '[[rule]]\ngroup = "ekb-handlaggare"\nroles = ["officer"]\n'
+        'unit = "Försörjningsstöd Nrod"\n',
         encoding="utf-8",
     )
     app = create_app(oidc_settings(settings, provider, mapping), engine)
