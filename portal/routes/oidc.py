@@ -89,6 +89,9 @@ def oidc_callback(
     error: str = "",
 ) -> Response:
     client = _client(request)
+    if FLOW_COOKIE not in request.cookies and user is not None and user.kind == "staff":
+        # The callback again (reload, back button) after the sign-in went through.
+        return RedirectResponse(user.home_path(), status_code=303)
     try:
         flow = client.flow_from_cookie(request.cookies.get(FLOW_COOKIE))
         if not state or not hmac.compare_digest(state.encode(), flow.state.encode()):

@@ -152,6 +152,10 @@ def test_sign_in_creates_the_staff_record_with_roles_unit_and_a_new_session(
     page = client.get("/officer")
     assert page.status_code == 200
     assert "Sara Socialsekreterare" in page.text
+    # The callback again (a reload): the same session, no second sign-in.
+    again = back_to_portal(client, provider.authorize(start, sub).replace("code=", "code=x"))
+    assert again.status_code == 303 and again.headers["location"] == "/officer"
+    assert client.cookies.get(SESSION_COOKIE) == token
 
     staff = staff_of(db, provider, sub)
     assert staff is not None and staff.is_active
