@@ -522,14 +522,6 @@ def test_mapping_file_errors_fail_at_start(
         create_app(oidc_settings(settings, provider, bad), engine)
 
 
-def test_unknown_user_gets_a_random_password_check_too(client: TestClient) -> None:
-    """The password form still answers like before for unknown names (no oracle)."""
-    response = post_form(
-        client, "/login/staff", {"username": secrets.token_hex(6), "password": "whatever"}
-    )
-    assert response.status_code == 422
-
-
 # --- the break-glass command ------------------------------------------------------------------
 
 
