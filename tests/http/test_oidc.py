@@ -5,7 +5,6 @@ and password sign-in for break-glass accounts only in production."""
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
