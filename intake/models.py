@@ -65,6 +65,7 @@ class Unit(SQLModel, table=True):
 
 class StaffUser(SQLModel, table=True):
     __tablename__ = "staff_user"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(max_length=100, unique=True)
@@ -80,6 +81,14 @@ class StaffUser(SQLModel, table=True):
     totp_secret: str | None = Field(default=None, max_length=128)
     totp_confirmed_at: dt.datetime | None = None
     totp_last_step: int | None = None
+    # Signing in with the municipality's OpenID Connect provider (portal/oidc.py): the account is
+    # the provider's (issuer, subject), never matched by username or e-mail. ``break_glass``:
+    # one of the few accounts that may still sign in with a password (and TOTP) in production
+    # when OpenID Connect is configured (``portal staff break-glass USERNAME``).
+    oidc_issuer: str | None = Field(default=None, max_length=500)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=254)
+    break_glass: bool = False
 
 
 class StaffRole(SQLModel, table=True):

@@ -22,6 +22,7 @@ from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
+from portal.oidc import OidcClient
 from portal.routes import (
     admin,
     api,
@@ -31,6 +32,7 @@ from portal.routes import (
     informator,
     login,
     officer,
+    oidc,
     public,
     quality,
     staff_two_factor,
@@ -54,6 +56,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dependencies=[Depends(verify_csrf)],
     )
     app.state.settings = settings
+    # Staff sign-in with the identity provider: a bad mapping file fails here, at start.
+    app.state.oidc = OidcClient(settings) if settings.oidc_enabled else None
     app.state.engine = engine or make_engine(settings.database_url)
     app.state.proof_rules = (
         proof_rules.load(settings.proof_rules_file)
@@ -81,6 +85,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         secret=settings.secret_key,
         secure_cookies=not settings.development,
         default_language=settings.default_language,
+        form_action=_form_action(app),
     )
     # Uploads: a request may carry a handful of files at the per-file limit, and no more.
     app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
@@ -101,6 +106,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         admin,
         api,
         staff_two_factor,
+        oidc,
     ):
         app.include_router(module.router)
     _install_error_pages(app)
@@ -123,6 +129,12 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
     walk(app.routes)
     return found
+
+
+def _form_action(app: FastAPI) -> tuple[str, ...]:
+    """The identity provider's origin, where the sign-out form's answer may redirect."""
+    client: OidcClient | None = app.state.oidc
+    return (client.origin,) if client is not None else ()
 
 
 def _install_error_pages(app: FastAPI) -> None:
@@ -192,5 +204,7 @@ def error_response(request: Request, status: int) -> Response:
         )
     i18n.set_locale(request.state.language)
     response = _error_page(request, status)
-    response.headers.update(security_headers(secure=not settings.development))
+    response.headers.update(
+        security_headers(secure=not settings.development, form_action=_form_action(request.app))
+    )
     return response

@@ -179,8 +179,10 @@ def _load(request: Request, db: Session) -> Principal | None:
         user = db.get(StaffUser, row.staff_user_id)
         if user is None or not user.is_active:
             return None
-        if settings.staff_totp_mode == "required" and not has_second_factor(user):
+        if needs_second_factor(settings, user) and not has_second_factor(user):
             return None  # e.g. a session from before the setting changed, or after a reset
+        if settings.staff_password_restricted and not may_use_portal(user):
+            return None  # a password session from before OpenID Connect was turned on
         roles = frozenset(db.exec(select(StaffRole.role).where(StaffRole.user_id == user.id)).all())
         return Principal(kind="staff", session_id=row.id, staff=user, roles=roles)
     if row.kind == "applicant" and row.person_id is not None:
@@ -216,6 +218,28 @@ def pending_staff(request: Request, db: Session, kind: str) -> StaffUser | None:
     if user is None or not user.is_active:
         return None
     return user
+
+
+def may_use_portal(user: StaffUser) -> bool:
+    """With OpenID Connect in production: an account of the provider, or a break-glass one."""
+    return user.oidc_subject is not None or user.break_glass
+
+
+def password_allowed(settings: Any, user: StaffUser) -> bool:
+    """May this staff member sign in with a password? Always, unless OpenID Connect is
+    configured in production: then only break-glass accounts."""
+    return not settings.staff_password_restricted or user.break_glass
+
+
+def needs_second_factor(settings: Any, user: StaffUser) -> bool:
+    """A password sign-in needs TOTP: when required by the setting, and always for a
+    break-glass account while OpenID Connect is on in production. (A provider sign-in brings
+    its own factors, see PORTAL_OIDC_REQUIRED_ACR.)"""
+    if user.oidc_subject is not None and not user.break_glass:
+        return False
+    if settings.staff_password_restricted and user.break_glass:
+        return True
+    return bool(settings.staff_totp_mode == "required")
 
 
 # --- the second factor ---------------------------------------------------------------------

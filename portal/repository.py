@@ -33,8 +33,10 @@ def audit(
     object_type: str | None = None,
     object_id: int | None = None,
     detail: dict[str, Any] | None = None,
+    commit: bool = True,
 ) -> None:
-    """Record who did what to which case data."""
+    """Record who did what to which case data. ``commit=False``: the event joins the change
+    being made, committed with it by the caller (one transaction)."""
     db.add(
         AuditEvent(
             actor_kind=actor_kind,
@@ -45,7 +47,8 @@ def audit(
             detail=detail,
         )
     )
-    db.commit()
+    if commit:
+        db.commit()
 
 
 def audit_staff(

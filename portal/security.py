@@ -23,26 +23,34 @@ CSRF_COOKIE = "portal_csrf"
 LANG_COOKIE = "portal_lang"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-CONTENT_SECURITY_POLICY = "; ".join(
-    [
-        "default-src 'self'",
-        "script-src 'self'",
-        "style-src 'self'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'self'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ]
-)
+
+def content_security_policy(form_action: tuple[str, ...] = ()) -> str:
+    """The policy of every page. ``form_action``: origins beyond our own that a form may lead
+    to, through a redirect: the identity provider's, for the sign-out (RP-initiated logout),
+    since browsers apply form-action to where the form's answer redirects."""
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "script-src 'self'",
+            "style-src 'self'",
+            "img-src 'self' data:",
+            "font-src 'self'",
+            "connect-src 'self'",
+            "object-src 'none'",
+            "base-uri 'self'",
+            " ".join(["form-action 'self'", *form_action]),
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
-def security_headers(secure: bool) -> dict[str, str]:
+CONTENT_SECURITY_POLICY = content_security_policy()
+
+
+def security_headers(secure: bool, form_action: tuple[str, ...] = ()) -> dict[str, str]:
     """Headers every response carries."""
     headers = {
-        "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+        "Content-Security-Policy": content_security_policy(form_action),
         "X-Content-Type-Options": "nosniff",
         "Referrer-Policy": "same-origin",
         "X-Frame-Options": "DENY",
@@ -65,8 +73,17 @@ def csrf_token_for(seed: str, secret: str) -> str:
 class WebMiddleware(BaseHTTPMiddleware):
     """Sets the locale, the CSRF seed and the security headers for every request."""
 
-    def __init__(self, app: object, *, secret: str, secure_cookies: bool, default_language: str):
+    def __init__(
+        self,
+        app: object,
+        *,
+        secret: str,
+        secure_cookies: bool,
+        default_language: str,
+        form_action: tuple[str, ...] = (),
+    ):
         super().__init__(app)  # type: ignore[arg-type]
+        self.form_action = form_action
         self.secret = secret
         self.secure_cookies = secure_cookies
         self.default_language = default_language
@@ -100,7 +117,7 @@ class WebMiddleware(BaseHTTPMiddleware):
                 path="/",
             )
         headers = response.headers
-        for name, value in security_headers(self.secure_cookies).items():
+        for name, value in security_headers(self.secure_cookies, self.form_action).items():
             if name != "Content-Security-Policy" or name.lower() not in headers:
                 headers[name] = value
         if "cache-control" not in headers and not request.url.path.startswith("/static/"):

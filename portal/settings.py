@@ -64,6 +64,19 @@ class Settings(BaseSettings):
     # they set one up; "required" sends a staff member without one to set it up before any staff
     # page. Unset: required in production, optional in development.
     staff_totp: Literal["optional", "required"] | None = None
+    # Staff sign-in with the municipality's OpenID Connect provider (portal/oidc.py,
+    # docs/deploy.md): the issuer URL (discovery at ISSUER/.well-known/openid-configuration),
+    # this portal's client id and secret at the provider, the scopes asked for, the TOML file
+    # mapping claims and groups to roles and units (docs/oidc-mapping.example.toml) and, when
+    # set, the acr values of which the ID token must carry one (comma-separated, e.g. a SITHS
+    # card or multi-factor level). Empty issuer: staff sign in with username and password only.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid profile email"
+    oidc_mapping_file: Path | None = None
+    oidc_required_acr: str = ""
+    oidc_timeout: float = Field(default=10.0, gt=0)
     # ClamAV: clamd's address (tcp://host:3310 or unix:///run/clamav/clamd.ctl); empty: no scan.
     # Fail closed: an upload that cannot be scanned is refused.
     clamav_address: str = ""
@@ -85,6 +98,19 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.var_dir / 'portal.db'}"
         if self.upload_dir is None:
             self.upload_dir = self.var_dir / "uploads"
+        if self.oidc_issuer:
+            self.oidc_issuer = self.oidc_issuer.rstrip("/")
+            if not self.oidc_client_id or self.oidc_mapping_file is None:
+                raise ValueError(
+                    "PORTAL_OIDC_ISSUER needs PORTAL_OIDC_CLIENT_ID and PORTAL_OIDC_MAPPING_FILE"
+                )
+            if "openid" not in self.oidc_scopes.split():
+                raise ValueError("PORTAL_OIDC_SCOPES must include openid")
+            loopback = self.oidc_issuer.startswith(("http://127.0.0.1:", "http://localhost:"))
+            if self.mode == "production" and not (
+                self.oidc_issuer.startswith("https://") or loopback
+            ):
+                raise ValueError("PORTAL_OIDC_ISSUER must be an https:// URL in production")
         if not self.secret_key:
             if self.mode == "production":
                 raise ValueError("PORTAL_SECRET_KEY is required when PORTAL_MODE=production")
@@ -106,6 +132,19 @@ class Settings(BaseSettings):
         if self.staff_totp is not None:
             return self.staff_totp
         return "optional" if self.development else "required"
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer)
+
+    @property
+    def oidc_acr_values(self) -> list[str]:
+        return [value.strip() for value in self.oidc_required_acr.split(",") if value.strip()]
+
+    @property
+    def staff_password_restricted(self) -> bool:
+        """Password sign-in is for break-glass accounts only: OpenID Connect in production."""
+        return self.oidc_enabled and not self.development
 
     @property
     def rate_limits_on(self) -> bool:

@@ -16,7 +16,7 @@ def _engine() -> Engine:
 
 @click.group("staff")
 def command() -> None:
-    """Staff accounts: reset a staff member's second sign-in step."""
+    """Staff accounts: reset a staff member's second sign-in step; mark break-glass accounts."""
 
 
 @command.command("reset-two-factor")
@@ -48,3 +48,47 @@ def reset_two_factor(username: str) -> None:
         click.echo(f"Second factor of {username} reset; {ended} session(s) ended.")
     else:
         click.echo(f"{username} had no second factor; {ended} session(s) ended.")
+
+
+@command.command("break-glass")
+@click.argument("username")
+@click.option("--remove", is_flag=True, help="Take the mark away: password sign-in off again.")
+def break_glass(username: str, remove: bool) -> None:
+    """Mark USERNAME as a break-glass account: with OpenID Connect configured
+    (PORTAL_OIDC_ISSUER) in production, only such accounts may still sign in with their password,
+    and always with a TOTP code as well (set up at the first sign-in). Keep them few, for when
+    the identity provider is down. --remove takes the mark away and ends their sessions."""
+    from intake.models import StaffUser, WebSession
+    from portal import repository
+
+    with Session(_engine()) as db:
+        user = db.exec(select(StaffUser).where(StaffUser.username == username)).first()
+        if user is None or user.id is None:
+            raise click.ClickException(f"No user named {username!r}.")
+        if user.break_glass == (not remove):
+            click.echo(f"{username} is {'not ' if remove else ''}a break-glass account already.")
+            return
+        user.break_glass = not remove
+        db.add(user)
+        ended = 0
+        if remove:
+            for row in db.exec(select(WebSession).where(WebSession.staff_user_id == user.id)):
+                db.delete(row)
+                ended += 1
+        repository.audit(
+            db,
+            "system",
+            None,
+            "break_glass_removed" if remove else "break_glass_marked",
+            object_type="staff_user",
+            object_id=user.id,
+            detail={"sessions_ended": ended},
+            commit=False,
+        )
+        db.commit()
+    if remove:
+        click.echo(f"{username} is no longer a break-glass account; {ended} session(s) ended.")
+    else:
+        click.echo(
+            f"{username} is a break-glass account: password and TOTP code work in production."
+        )

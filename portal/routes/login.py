@@ -17,6 +17,8 @@ from portal.auth import (
     end_session,
     has_second_factor,
     home_for,
+    needs_second_factor,
+    password_allowed,
     start_session,
     verify_password,
 )
@@ -87,9 +89,19 @@ def test_eid_submit(
     return response
 
 
+def _staff_context(request: Request, next: str, **extra: object) -> dict[str, object]:
+    settings = request.app.state.settings
+    return {
+        "next": safe_next(next, ""),
+        "oidc": settings.oidc_enabled,
+        "password_restricted": settings.staff_password_restricted,
+        **extra,
+    }
+
+
 @router.get("/login/staff")
 def staff_form(request: Request, user: PublicUser, next: str = "") -> Response:
-    return render(request, "pages/login/staff.html", {"next": safe_next(next, "")})
+    return render(request, "pages/login/staff.html", _staff_context(request, next))
 
 
 @router.post("/login/staff")
@@ -106,14 +118,15 @@ def staff_submit(
     # lasts, not even the right password is checked.
     wait = limiter.backoff_remaining(username)
     if wait:
-        context = {
-            "next": safe_next(next, ""),
-            "username": username,
-            "error": _(
+        context = _staff_context(
+            request,
+            next,
+            username=username,
+            error=_(
                 "Too many failed attempts. Wait %(seconds)s seconds before you try again.",
                 seconds=wait,
             ),
-        }
+        )
         refused = render(request, "pages/login/staff.html", context, status_code=429)
         refused.headers["Retry-After"] = str(wait)
         return refused
@@ -123,12 +136,27 @@ def staff_submit(
         if staff is not None:
             repository.record_failed_login(db, staff)
         limiter.sign_in_failed(username)
-        context = {
-            "next": safe_next(next, ""),
-            "username": username,
-            "error": _("The username or password is wrong."),
-        }
+        context = _staff_context(
+            request, next, username=username, error=_("The username or password is wrong.")
+        )
         return render(request, "pages/login/staff.html", context, status_code=422)
+    settings = request.app.state.settings
+    if not password_allowed(settings, staff):
+        # OpenID Connect in production: passwords are for break-glass accounts only. Told only
+        # after a right password, so that the page says nothing about who has an account.
+        repository.audit(
+            db, "staff", staff.id, "sign_in_refused", detail={"reason": "password_not_allowed"}
+        )
+        context = _staff_context(
+            request,
+            next,
+            username=username,
+            error=_(
+                "Staff sign in with the municipality's account. Sign-in with a password is "
+                "only for emergency accounts."
+            ),
+        )
+        return render(request, "pages/login/staff.html", context, status_code=403)
     # The password is right. With a second factor the session is not a staff session yet: it
     # waits for the code (and the back-off is cleared only by a right code, so that the password
     # alone does not buy more guesses at codes). Without one, when it is required, the staff
@@ -138,7 +166,7 @@ def staff_submit(
         start_session(db, request, response, staff=staff, pending=PENDING_CODE)
         repository.audit(db, "staff", staff.id, "sign_in_password")
         return response
-    if request.app.state.settings.staff_totp_mode == "required":
+    if needs_second_factor(settings, staff):
         target = code_path(safe_next(next, ""), "/login/staff/two-factor")
         response = RedirectResponse(target, status_code=303)
         start_session(db, request, response, staff=staff, pending=PENDING_ENROL)
@@ -157,7 +185,13 @@ def staff_submit(
 
 @router.post("/logout")
 def logout(request: Request, db: SessionDep, user: PublicUser) -> Response:
-    response = RedirectResponse("/?signed_out=1", status_code=303)
+    target = "/?signed_out=1"
+    oidc_client = request.app.state.oidc
+    if user is not None and user.staff is not None and user.staff.oidc_subject and oidc_client:
+        # RP-initiated sign-out: the provider ends its session too, then sends the browser back
+        # to our start page. Our session ends first, whatever the provider does.
+        target = oidc_client.logout_url() or target
+    response = RedirectResponse(target, status_code=303)
     if user is not None:
         repository.audit(db, user.kind, user.subject_id, "sign_out")
     end_session(db, request, response)
