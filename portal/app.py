@@ -22,6 +22,7 @@ from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
+from portal.problems import is_api_path, problem
 from portal.routes import (
     admin,
     api,
@@ -126,12 +127,21 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
 
 def _install_error_pages(app: FastAPI) -> None:
+    """Every error answer: a page in the user's language, or problem details on ``/api/``.
+
+    None of them reads the database: the request's session is closed by the time a handler
+    runs (the signed-in user is a snapshot, ``Principal.display_name`` is a plain string)."""
+
     @app.exception_handler(NotAuthenticated)
     async def _not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
+        if is_api_path(request.url.path):
+            return _error_page(request, 401, headers={"WWW-Authenticate": "Bearer"})
         target = "/login?next=" + quote(request.url.path, safe="/")
         if is_htmx(request):
-            return Response(status_code=401, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+            return _with_headers(
+                request, Response(status_code=401, headers={"HX-Redirect": target})
+            )
+        return _with_headers(request, RedirectResponse(target, status_code=303))
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
@@ -143,11 +153,14 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error_page(request, exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(app, request.scope)
+        return _error_page(request, exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, _exc: RequestValidationError) -> Response:
-        return _error_page(request, 400)
+        return _error_page(request, 422 if is_api_path(request.url.path) else 400)
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> Response:
@@ -155,7 +168,7 @@ def _install_error_pages(app: FastAPI) -> None:
         # The signed-in user was loaded through the lost connection: the page shows no one
         # rather than reading from it again.
         request.state.principal = None
-        return _error_page(request, 503)
+        return _error_page(request, 503, headers={"Retry-After": "30"})
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)
@@ -169,16 +182,51 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        # The request's database session is closed by now and the signed-in user's rows may
-        # have been expired by a commit: the page shows no one rather than reading them.
-        request.state.principal = None
+        # Answered outside the middleware (Starlette's ServerErrorMiddleware): the locale and
+        # the security headers are set here (_error_page), not by WebMiddleware.
         i18n.set_locale(getattr(request.state, "language", app.state.settings.default_language))
         return _error_page(request, 500)
 
 
-def _error_page(request: Request, status: int, code: int | str | None = None) -> Response:
-    """An error page in the user's language; never a stack trace."""
-    return render(request, "pages/errors/error.html", {"code": code or status}, status)
+def allowed_methods(app: Any, scope: Any) -> str:
+    """The methods some route of the app answers at this path (for ``Allow`` with a 405)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in api_routes(app):
+        match, _child = route.matches({**scope, "method": "-"})
+        if match in (Match.PARTIAL, Match.FULL):
+            methods |= set(route.methods or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+def _with_headers(request: Request, response: Response) -> Response:
+    """The security headers on an answer given outside WebMiddleware too (500, 413, 429)."""
+    settings = request.app.state.settings
+    for name, value in security_headers(secure=not settings.development).items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(
+    request: Request,
+    status: int,
+    code: int | str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error page in the user's language, never a stack trace; problem details (RFC 9457)
+    for the API. Every one carries the security headers."""
+    response: Response
+    if is_api_path(request.url.path):
+        response = problem(status, "csrf" if code == "csrf" else None)
+    else:
+        response = render(request, "pages/errors/error.html", {"code": code or status}, status)
+    if headers:
+        response.headers.update(headers)
+    return _with_headers(request, response)
 
 
 def error_response(request: Request, status: int) -> Response:
@@ -191,6 +239,4 @@ def error_response(request: Request, status: int) -> Response:
             settings.default_language,
         )
     i18n.set_locale(request.state.language)
-    response = _error_page(request, status)
-    response.headers.update(security_headers(secure=not settings.development))
-    return response
+    return _error_page(request, status)

@@ -63,13 +63,19 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     person: Person | None = None
     household: Household | None = None
+    # Read once while the session is open: the page header (error pages too, drawn after the
+    # request's database session has closed) never reads a row again.
+    name: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        if self.staff is not None:
+            self.name = self.staff.display_name
+        elif self.person is not None:
+            self.name = f"{self.person.given_name} {self.person.family_name}"
 
     @property
     def display_name(self) -> str:
-        if self.staff is not None:
-            return self.staff.display_name
-        assert self.person is not None
-        return f"{self.person.given_name} {self.person.family_name}"
+        return self.name
 
     @property
     def subject_id(self) -> int | None:
