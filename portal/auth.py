@@ -143,6 +143,11 @@ def start_session(
 
 
 def end_session(db: Session, request: Request, response: Response) -> None:
+    """Sign out (and the first half of every sign-in): the session row goes, and the CSRF
+    token changes, so that no token known before the sign-in works after it."""
+    from portal.security import rotate_csrf
+
+    rotate_csrf(request, response)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
@@ -173,7 +178,13 @@ def _load(request: Request, db: Session) -> Principal | None:
     last_seen = row.last_seen_at
     if last_seen.tzinfo is None:
         last_seen = last_seen.replace(tzinfo=dt.UTC)
-    if now - last_seen > dt.timedelta(minutes=settings.session_idle_minutes):
+    created = row.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    idle = now - last_seen > dt.timedelta(minutes=settings.session_idle_minutes)
+    # The absolute lifetime (ASVS 3.3.2): activity does not keep a session alive for ever.
+    too_old = now - created > dt.timedelta(hours=settings.session_absolute_hours)
+    if idle or too_old:
         db.delete(row)
         db.commit()
         return None
