@@ -40,6 +40,7 @@ from portal.routes import (
 from portal.security import LANG_COOKIE, CsrfError, WebMiddleware, security_headers, verify_csrf
 from portal.settings import ROOT, Settings, get_settings
 from portal.templating import is_htmx, render
+from portal.upload_guard import UploadGuard
 from portal.uploads import BodySizeLimit
 
 log = logging.getLogger("portal")
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     # Uploads: a request may carry a handful of files at the per-file limit, and no more.
     app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
+    # Outermost: an upload without a live session of the right kind is refused from its headers,
+    # before any of its body is read (portal/upload_guard.py).
+    app.add_middleware(UploadGuard, engine=app.state.engine, settings=settings)
     # Static files are compressed; pages are not (they hold CSRF tokens beside reflected input,
     # which compression would expose to BREACH-style guessing).
     static = GZipMiddleware(StaticFiles(directory=ROOT / "static"), minimum_size=500)

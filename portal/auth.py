@@ -213,6 +213,30 @@ def _load(request: Request, db: Session) -> Principal | None:
     return None
 
 
+def live_session_kind(db: Session, token: str, settings: Any) -> str | None:
+    """The kind of the live session with this token (``applicant``, ``staff`` or a pending
+    staff kind), or None: unknown, idle too long or past its absolute lifetime. Reads only."""
+    row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
+    if row is None:
+        return None
+    now = utcnow()
+    last_seen, created = row.last_seen_at, row.created_at
+    if last_seen.tzinfo is None:
+        last_seen = last_seen.replace(tzinfo=dt.UTC)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    if now - last_seen > dt.timedelta(minutes=settings.session_idle_minutes):
+        return None
+    if now - created > dt.timedelta(hours=settings.session_absolute_hours):
+        return None
+    return row.kind
+
+
+def session_key(token: str) -> str:
+    """What a session is known by outside the database (rate-limit counters): its hash."""
+    return _token_hash(token)
+
+
 def pending_staff(request: Request, db: Session, kind: str) -> StaffUser | None:
     """The staff member whose sign-in waits for a code (or for enrolment), or None: no such
     session, another kind, or older than ``PENDING_LIFETIME`` (then it is ended)."""

@@ -23,7 +23,6 @@ from tests.conftest import add_staff, applicant_pnr, csrf_of, login_pnr, login_s
 from tests.fake_bankid import FakeBankId, read_qr_svg
 
 
-
 def _refused_after_sign_in(client: TestClient, old: str) -> None:
     """The token from before the sign-in no longer works; the page's new one does."""
     new = csrf_of(client, "/")
