@@ -22,6 +22,7 @@ from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
+from portal.media import MediaError
 from portal.problems import is_api_path, problem
 from portal.routes import (
     admin,
@@ -146,6 +147,11 @@ def _install_error_pages(app: FastAPI) -> None:
                 request, Response(status_code=401, headers={"HX-Redirect": target})
             )
         return _with_headers(request, RedirectResponse(target, status_code=303))
+
+    @app.exception_handler(MediaError)
+    async def _unshowable(request: Request, _exc: MediaError) -> Response:
+        # A damaged image or a decompression bomb: staff are told it cannot be shown.
+        return _error_page(request, 404, "unshowable")
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
