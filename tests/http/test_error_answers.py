@@ -233,3 +233,20 @@ def test_a_405_says_which_methods_the_path_takes_on_every_route(app: FastAPI) ->
             allowed = {m.strip() for m in response.headers["allow"].split(",")}
             assert methods <= allowed, (template, allowed, methods)
             _same_security_headers(response)
+
+
+def test_a_rate_limited_api_call_is_problem_details(settings: Settings, engine) -> None:  # type: ignore[no-untyped-def]
+    from tests.security_support import app_with, client_for
+
+    app = app_with(settings, engine, rate_limits=True, rate_limit_upload="1/600")
+    files = {"file": ("a.txt", b"x", "text/plain")}
+    with client_for(app) as client:
+        sign_in(client, "handlaggare")
+        headers = {"X-CSRF-Token": csrf_of(client)}
+        path = "/api/v1/applications/1/received"
+        client.post(path, files=files, headers=headers)
+        limited = client.post(path, files=files, headers=headers)
+    assert limited.status_code == 429, limited.status_code
+    assert limited.headers["content-type"] == "application/problem+json"
+    assert limited.json()["status"] == 429 and limited.headers["retry-after"]
+    _same_security_headers(limited)
