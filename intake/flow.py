@@ -286,13 +286,13 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
     result = Parsed()
     kind = step.kind
     if kind == "yes_no":
-        raw = form.get("value")
+        raw = _text(form, "value")
         if raw not in ("yes", "no"):
             result.errors["value"] = "choose_one"
         else:
             result.value = raw == "yes"
     elif kind == "choice":
-        raw = form.get("value")
+        raw = _text(form, "value")
         if raw not in step.options:
             result.errors["value"] = "choose_one"
         else:
@@ -312,14 +312,14 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
                 amounts[option] = ore
         if step.base == "incomes":
             abroad = [o for o in _getlist(form, "abroad") if o in amounts]
-            none = form.get("none") == "yes"
+            none = _text(form, "none") == "yes"
             if none and amounts:
                 result.errors["none"] = "none_and_amounts"
             if not none and not amounts and not result.errors:
                 result.errors["amount_salary"] = "income_or_none"
             result.value = {"amounts": amounts, "abroad": abroad, "none": none and not amounts}
         elif step.base == "livsforing":
-            description = str(form.get("other_description", "")).strip()[:500]
+            description = _text(form, "other_description").strip()[:500]
             if "other" in amounts and not description:
                 result.errors["other_description"] = "describe_other"
             result.value = {"amounts": amounts, "description": description}
@@ -328,8 +328,8 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
     elif kind == "accounts":
         accounts = []
         for index in range(MAX_ACCOUNTS):
-            bank = str(form.get(f"bank_{index}", "")).strip()[:100]
-            balance_raw = str(form.get(f"balance_{index}", "")).strip()
+            bank = _text(form, f"bank_{index}").strip()[:100]
+            balance_raw = _text(form, f"balance_{index}").strip()
             if not bank and not balance_raw:
                 continue
             if not bank:
@@ -344,14 +344,15 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
     elif kind == "days":
         days: dict[str, int] = {}
         for child in context.children:
-            raw = str(form.get(f"days_{child.id}", "")).strip()
-            if not raw.isdigit() or not 0 <= int(raw) <= 31:
+            raw = _text(form, f"days_{child.id}").strip()
+            # ASCII digits only: "²" is a digit to str.isdigit() but no number to int().
+            if not (raw.isascii() and raw.isdigit() and len(raw) <= 2) or not 0 <= int(raw) <= 31:
                 result.errors[f"days_{child.id}"] = "days_range"
             else:
                 days[str(child.id)] = int(raw)
         result.value = days
     elif kind == "text":
-        text = str(form.get("value", "")).strip()
+        text = _text(form, "value").strip()
         if len(text) > MAX_TEXT:
             result.errors["value"] = "text_too_long"
         if not text and not step.optional:
@@ -359,10 +360,10 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
         result.value = text
     elif kind == "contact":
         methods = [m for m in _getlist(form, "methods") if m in ("sms", "email")]
-        phone = str(form.get("phone", "")).strip()[:30]
-        email = str(form.get("email", "")).strip()[:254]
-        interpreter = form.get("interpreter") == "yes"
-        language = str(form.get("interpreter_language", ""))
+        phone = _text(form, "phone").strip()[:30]
+        email = _text(form, "email").strip()[:254]
+        interpreter = _text(form, "interpreter") == "yes"
+        language = _text(form, "interpreter_language")
         if "sms" in methods and not _plausible_phone(phone):
             result.errors["phone"] = "phone_format"
         if "email" in methods and ("@" not in email or "." not in email.split("@")[-1]):
@@ -384,7 +385,7 @@ def parse(step: Step, form: Mapping[str, Any], context: Context) -> Parsed:
 def _parse_amount_field(
     form: Mapping[str, Any], name: str, step: Step, result: Parsed, *, required: bool
 ) -> int | None:
-    raw = str(form.get(name, "")).strip()
+    raw = _text(form, name).strip()
     if not raw:
         if required:
             result.errors[name] = "amount_empty"
@@ -406,14 +407,22 @@ def _plausible_phone(phone: str) -> bool:
     return 8 <= len(digits) <= 15 and all(ch.isdigit() or ch in " +-()" for ch in phone)
 
 
+def _text(form: Mapping[str, Any], name: str) -> str:
+    """A posted field as text; a file (or anything else) where text belongs counts as empty."""
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
 def _getlist(form: Mapping[str, Any], name: str) -> list[str]:
+    """Every text value posted under ``name`` (files and other objects are left out)."""
     getter = getattr(form, "getlist", None)
     if getter is not None:
-        return [str(v) for v in getter(name)]
+        return [v for v in getter(name) if isinstance(v, str)]
     value = form.get(name)
     if value is None:
         return []
-    return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+    items = value if isinstance(value, list | tuple) else [value]
+    return [v for v in items if isinstance(v, str)]
 
 
 # --- proof ------------------------------------------------------------------------------------

@@ -22,7 +22,9 @@ from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
+from portal.media import MediaError
 from portal.oidc import OidcClient
+from portal.problems import is_api_path, problem
 from portal.routes import (
     admin,
     api,
@@ -41,6 +43,7 @@ from portal.routes import (
 from portal.security import LANG_COOKIE, CsrfError, WebMiddleware, security_headers, verify_csrf
 from portal.settings import ROOT, Settings, get_settings
 from portal.templating import is_htmx, render
+from portal.upload_guard import UploadGuard
 from portal.uploads import BodySizeLimit
 
 log = logging.getLogger("portal")
@@ -89,6 +92,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     # Uploads: a request may carry a handful of files at the per-file limit, and no more.
     app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
+    # Outermost: an upload without a live session of the right kind is refused from its headers,
+    # before any of its body is read (portal/upload_guard.py).
+    app.add_middleware(UploadGuard, engine=app.state.engine, settings=settings)
     # Static files are compressed; pages are not (they hold CSRF tokens beside reflected input,
     # which compression would expose to BREACH-style guessing).
     static = GZipMiddleware(StaticFiles(directory=ROOT / "static"), minimum_size=500)
@@ -133,17 +139,31 @@ def api_routes(app: FastAPI) -> list[APIRoute]:
 
 def _form_action(app: FastAPI) -> tuple[str, ...]:
     """The identity provider's origin, where the sign-out form's answer may redirect."""
-    client: OidcClient | None = app.state.oidc
+    client: OidcClient | None = getattr(app.state, "oidc", None)
     return (client.origin,) if client is not None else ()
 
 
 def _install_error_pages(app: FastAPI) -> None:
+    """Every error answer: a page in the user's language, or problem details on ``/api/``.
+
+    None of them reads the database: the request's session is closed by the time a handler
+    runs (the signed-in user is a snapshot, ``Principal.display_name`` is a plain string)."""
+
     @app.exception_handler(NotAuthenticated)
     async def _not_authenticated(request: Request, _exc: NotAuthenticated) -> Response:
+        if is_api_path(request.url.path):
+            return _error_page(request, 401, headers={"WWW-Authenticate": "Bearer"})
         target = "/login?next=" + quote(request.url.path, safe="/")
         if is_htmx(request):
-            return Response(status_code=401, headers={"HX-Redirect": target})
-        return RedirectResponse(target, status_code=303)
+            return _with_headers(
+                request, Response(status_code=401, headers={"HX-Redirect": target})
+            )
+        return _with_headers(request, RedirectResponse(target, status_code=303))
+
+    @app.exception_handler(MediaError)
+    async def _unshowable(request: Request, _exc: MediaError) -> Response:
+        # A damaged image or a decompression bomb: staff are told it cannot be shown.
+        return _error_page(request, 404, "unshowable")
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
@@ -155,11 +175,14 @@ def _install_error_pages(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _error_page(request, exc.status_code)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(app, request.scope)
+        return _error_page(request, exc.status_code, headers=headers)
 
     @app.exception_handler(RequestValidationError)
     async def _bad_request(request: Request, _exc: RequestValidationError) -> Response:
-        return _error_page(request, 400)
+        return _error_page(request, 422 if is_api_path(request.url.path) else 400)
 
     @app.exception_handler(OperationalError)
     async def _database_down(request: Request, exc: OperationalError) -> Response:
@@ -167,7 +190,7 @@ def _install_error_pages(app: FastAPI) -> None:
         # The signed-in user was loaded through the lost connection: the page shows no one
         # rather than reading from it again.
         request.state.principal = None
-        return _error_page(request, 503)
+        return _error_page(request, 503, headers={"Retry-After": "30"})
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)
@@ -181,16 +204,54 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _server_error(request: Request, exc: Exception) -> Response:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        # The request's database session is closed by now and the signed-in user's rows may
-        # have been expired by a commit: the page shows no one rather than reading them.
-        request.state.principal = None
+        # Answered outside the middleware (Starlette's ServerErrorMiddleware): the locale and
+        # the security headers are set here (_error_page), not by WebMiddleware.
         i18n.set_locale(getattr(request.state, "language", app.state.settings.default_language))
         return _error_page(request, 500)
 
 
-def _error_page(request: Request, status: int, code: int | str | None = None) -> Response:
-    """An error page in the user's language; never a stack trace."""
-    return render(request, "pages/errors/error.html", {"code": code or status}, status)
+def allowed_methods(app: Any, scope: Any) -> str:
+    """The methods some route of the app answers at this path (for ``Allow`` with a 405)."""
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in api_routes(app):
+        match, _child = route.matches({**scope, "method": "-"})
+        if match in (Match.PARTIAL, Match.FULL):
+            methods |= set(route.methods or ())
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
+def _with_headers(request: Request, response: Response) -> Response:
+    """The security headers on an answer given outside WebMiddleware too (500, 413, 429)."""
+    settings = request.app.state.settings
+    headers = security_headers(
+        secure=not settings.development, form_action=_form_action(request.app)
+    )
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _error_page(
+    request: Request,
+    status: int,
+    code: int | str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """An error page in the user's language, never a stack trace; problem details (RFC 9457)
+    for the API. Every one carries the security headers."""
+    response: Response
+    if is_api_path(request.url.path):
+        response = problem(status, "csrf" if code == "csrf" else None)
+    else:
+        response = render(request, "pages/errors/error.html", {"code": code or status}, status)
+    if headers:
+        response.headers.update(headers)
+    return _with_headers(request, response)
 
 
 def error_response(request: Request, status: int) -> Response:
@@ -203,8 +264,4 @@ def error_response(request: Request, status: int) -> Response:
             settings.default_language,
         )
     i18n.set_locale(request.state.language)
-    response = _error_page(request, status)
-    response.headers.update(
-        security_headers(secure=not settings.development, form_action=_form_action(request.app))
-    )
-    return response
+    return _error_page(request, status)

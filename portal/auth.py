@@ -63,13 +63,19 @@ class Principal:
     roles: frozenset[str] = field(default_factory=frozenset)
     person: Person | None = None
     household: Household | None = None
+    # Read once while the session is open: the page header (error pages too, drawn after the
+    # request's database session has closed) never reads a row again.
+    name: str = field(default="", init=False)
+
+    def __post_init__(self) -> None:
+        if self.staff is not None:
+            self.name = self.staff.display_name
+        elif self.person is not None:
+            self.name = f"{self.person.given_name} {self.person.family_name}"
 
     @property
     def display_name(self) -> str:
-        if self.staff is not None:
-            return self.staff.display_name
-        assert self.person is not None
-        return f"{self.person.given_name} {self.person.family_name}"
+        return self.name
 
     @property
     def subject_id(self) -> int | None:
@@ -137,6 +143,11 @@ def start_session(
 
 
 def end_session(db: Session, request: Request, response: Response) -> None:
+    """Sign out (and the first half of every sign-in): the session row goes, and the CSRF
+    token changes, so that no token known before the sign-in works after it."""
+    from portal.security import rotate_csrf
+
+    rotate_csrf(request, response)
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
@@ -167,7 +178,13 @@ def _load(request: Request, db: Session) -> Principal | None:
     last_seen = row.last_seen_at
     if last_seen.tzinfo is None:
         last_seen = last_seen.replace(tzinfo=dt.UTC)
-    if now - last_seen > dt.timedelta(minutes=settings.session_idle_minutes):
+    created = row.created_at
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    idle = now - last_seen > dt.timedelta(minutes=settings.session_idle_minutes)
+    # The absolute lifetime (ASVS 3.3.2): activity does not keep a session alive for ever.
+    too_old = now - created > dt.timedelta(hours=settings.session_absolute_hours)
+    if idle or too_old:
         db.delete(row)
         db.commit()
         return None
@@ -196,6 +213,30 @@ def _load(request: Request, db: Session) -> Principal | None:
             household=household_of(db, person),
         )
     return None
+
+
+def live_session_kind(db: Session, token: str, settings: Any) -> str | None:
+    """The kind of the live session with this token (``applicant``, ``staff`` or a pending
+    staff kind), or None: unknown, idle too long or past its absolute lifetime. Reads only."""
+    row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
+    if row is None:
+        return None
+    now = utcnow()
+    last_seen, created = row.last_seen_at, row.created_at
+    if last_seen.tzinfo is None:
+        last_seen = last_seen.replace(tzinfo=dt.UTC)
+    if created.tzinfo is None:
+        created = created.replace(tzinfo=dt.UTC)
+    if now - last_seen > dt.timedelta(minutes=settings.session_idle_minutes):
+        return None
+    if now - created > dt.timedelta(hours=settings.session_absolute_hours):
+        return None
+    return row.kind
+
+
+def session_key(token: str) -> str:
+    """What a session is known by outside the database (rate-limit counters): its hash."""
+    return _token_hash(token)
 
 
 def pending_staff(request: Request, db: Session, kind: str) -> StaffUser | None:

@@ -4,8 +4,9 @@
   checked from the header first), turns them upright by their EXIF orientation and writes a
   new JPEG or PNG with no metadata at all (no EXIF with GPS position or camera serial, no XMP,
   no ICC profile, no comments), so that a crafted file cannot reach the browser's decoder and
-  the photo's hidden details do not reach staff. The result is kept beside the uploads, named
-  by the original's SHA-256.
+  the photo's hidden details do not reach staff. This happens in a child process with memory
+  and CPU limits, once, when the file arrives (the worker, ``prepare_views``); the result is
+  kept beside the uploads, named by the original's SHA-256, and served per view.
 - PDFs are always downloads (``Content-Disposition: attachment``) under
   ``Content-Security-Policy: sandbox``: a PDF opened from the portal's origin runs no script
   with the portal's cookies.
@@ -18,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import subprocess
+import sys
 import uuid
 import warnings
 from pathlib import Path
@@ -85,15 +88,52 @@ def reencode_image(data: bytes) -> tuple[bytes, str]:
     return output.getvalue(), "image/jpeg"
 
 
-def reencoded(uploads: Path, source: Path, sha256: str) -> tuple[Path, str]:
-    """The re-encoded copy of an image upload, made once and kept by checksum."""
-    folder = uploads / "reencoded"
+CHILD_WALL_SECONDS = 40
+
+
+def _existing(folder: Path, sha256: str) -> tuple[Path, str] | None:
     for suffix, media_type in ((".jpg", "image/jpeg"), (".png", "image/png")):
         existing = folder / f"{sha256}{suffix}"
         if existing.is_file():
             return existing, media_type
-    content, media_type = reencode_image(source.read_bytes())
+    return None
+
+
+def reencoded(uploads: Path, source: Path, sha256: str) -> tuple[Path, str]:
+    """The re-encoded copy of an image upload, made once and kept by checksum.
+
+    It is made in a child process (``python -m portal.media``) with the same memory and CPU
+    limits as the page previews (portal/attachment_preview.py): a decompression bomb (a small
+    PNG of 7 740 × 7 740 pixels decodes to hundreds of MB) takes only the child down, never the
+    web process. The worker makes it when the file arrives (``prepare_views``); a view finds it
+    stored. An image that cannot be made is remembered (``<sha256>.failed``) and raises
+    ``MediaError`` at once the next time."""
+    folder = uploads / "reencoded"
+    found = _existing(folder, sha256)
+    if found is not None:
+        return found
+    failed = folder / f"{sha256}.failed"
+    if failed.exists():
+        raise MediaError("the image cannot be shown")
     folder.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(subprocess.TimeoutExpired):
+        subprocess.run(  # noqa: S603 - our own module, the paths are ours
+            [sys.executable, "-m", "portal.media", str(source), str(uploads), sha256],
+            check=False,
+            timeout=CHILD_WALL_SECONDS,
+            capture_output=True,
+        )
+    found = _existing(folder, sha256)
+    if found is None:
+        failed.write_text("")
+        raise MediaError("the image cannot be shown")
+    return found
+
+
+def _write_copy(uploads: Path, source: Path, sha256: str) -> None:
+    """In the child: decode, re-encode and store the clean copy (atomically)."""
+    content, media_type = reencode_image(source.read_bytes())
+    folder = uploads / "reencoded"
     target = folder / f"{sha256}{'.png' if media_type == 'image/png' else '.jpg'}"
     temporary = folder / f".{uuid.uuid4().hex}.part"
     try:
@@ -105,7 +145,31 @@ def reencoded(uploads: Path, source: Path, sha256: str) -> tuple[Path, str]:
     finally:
         with contextlib.suppress(OSError):
             temporary.unlink(missing_ok=True)
-    return target, media_type
+
+
+def prepare_views(uploads: Path, source: Path, sha256: str, content_type: str) -> None:
+    """What staff will open, made once when the file arrives (by the worker): the page
+    pictures, and for an image its clean full-size copy. Each in a child process with limits;
+    one that cannot be made is remembered as such, and staff are told it cannot be shown."""
+    from portal import attachment_preview
+
+    attachment_preview.prepare(uploads, source, sha256)
+    if content_type.startswith("image/"):
+        with contextlib.suppress(MediaError):
+            reencoded(uploads, source, sha256)
+
+
+def main(argv: list[str]) -> int:
+    """The child: limits first, then the image."""
+    from portal.attachment_preview import _limit
+
+    _limit()
+    source, uploads, sha256 = Path(argv[0]), Path(argv[1]), argv[2]
+    try:
+        _write_copy(uploads, source, sha256)
+    except MediaError:
+        return 1
+    return 0
 
 
 def content_disposition(kind: str, filename: str) -> str:
@@ -182,3 +246,7 @@ def staff_file_response(
             "X-Content-Type-Options": "nosniff",
         },
     )
+
+
+if __name__ == "__main__":  # pragma: no cover - the child process
+    sys.exit(main(sys.argv[1:]))

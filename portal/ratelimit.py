@@ -294,14 +294,15 @@ def rule_for(scope: Scope) -> str | None:
 
 
 def subject_for(scope: Scope, rule: str) -> str:
-    """Uploads count per session (an applicant on a shared network is not held back by
-    others); the rest per client address (as uvicorn's proxy headers give it)."""
+    """Uploads count per verified session (an applicant on a shared network is not held back
+    by others): the session portal/upload_guard.py found live, never the cookie's value as
+    sent (a new made-up cookie per request would be a new counter each time). The rest, and
+    an upload without a verified session, count per client address (as uvicorn's proxy
+    headers give it)."""
     if rule == "upload":
-        for name, value in scope.get("headers") or []:
-            if name == b"cookie":
-                match = re.search(rb"(?:^|;\s*)portal_session=([^;]+)", value)
-                if match:
-                    return "session:" + match.group(1).decode("latin-1")
+        verified = (scope.get("state") or {}).get("upload_session")
+        if verified:
+            return "session:" + verified
     client = scope.get("client")
     return "address:" + (client[0] if client else "unknown")
 

@@ -70,6 +70,22 @@ def csrf_token_for(seed: str, secret: str) -> str:
     return hmac.new(secret.encode(), seed.encode(), hashlib.sha256).hexdigest()
 
 
+def rotate_csrf(request: Request, response: Response) -> None:
+    """A new CSRF seed (at sign-in and sign-out): tokens of the earlier seed stop working.
+    The page drawn for this request already uses the new token."""
+    seed = secrets.token_urlsafe(32)
+    request.state.csrf_token = csrf_token_for(seed, request.app.state.settings.secret_key)
+    request.state.csrf_rotated = True
+    response.set_cookie(
+        CSRF_COOKIE,
+        seed,
+        httponly=True,
+        secure=not request.app.state.settings.development,
+        samesite="lax",
+        path="/",
+    )
+
+
 class WebMiddleware(BaseHTTPMiddleware):
     """Sets the locale, the CSRF seed and the security headers for every request."""
 
@@ -107,7 +123,7 @@ class WebMiddleware(BaseHTTPMiddleware):
 
         response = await call_next(request)
 
-        if new_seed:
+        if new_seed and not getattr(request.state, "csrf_rotated", False):
             response.set_cookie(
                 CSRF_COOKIE,
                 seed,

@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     municipality_name: str = "Exempelkommun"
     default_language: str = "sv"
     session_idle_minutes: int = 30
+    # Sign in again after this long, however active the session (ASVS 3.3.2), applicants and
+    # staff alike.
+    session_absolute_hours: float = Field(default=12, gt=0, le=24 * 7)
     # The application for next month opens on this day of the current month.
     apply_from_day: int = Field(default=1, ge=1, le=28)
     upload_max_file_mb: int = Field(default=20, ge=1, le=200)

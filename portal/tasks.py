@@ -179,6 +179,8 @@ def extract_attachment(
         result = Extraction.unreadable(ErrorCode.not_found, "the stored file is missing")
     else:
         result = extract_file(path, limits)
+    if path is not None:
+        _prepare_views(settings, path, attachment.sha256, attachment.content_type)
     with Session(engine) as db:
         attachment = db.get(Attachment, attachment_id)
         if attachment is None or attachment.removed_at is not None:
@@ -193,6 +195,17 @@ def extract_attachment(
         completeness.after_extraction(db, attachment_id)
     log.info("attachment %s read: %s %s (%s)", attachment_id, result.kind, result.period, status)
     return status
+
+
+def _prepare_views(settings: Settings, path: Path, sha256: str, content_type: str) -> None:
+    """The pictures staff open, made here once (in child processes with limits), not per view
+    in the web process. A failure is logged; the view then says the file cannot be shown."""
+    from portal import media
+
+    try:
+        media.prepare_views(settings.uploads, path, sha256, content_type)
+    except Exception:  # noqa: BLE001 - the reading is stored whatever happens here
+        log.exception("views of %s not prepared", sha256[:12])
 
 
 def stored_file(settings: Settings, storage_path: str) -> Path | None:

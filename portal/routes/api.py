@@ -1,8 +1,9 @@
 """The hand-off REST API for the municipality's case system (Lifecare, Procapita, Viva, Treserva).
 
 Every request carries ``Authorization: Bearer <token>`` (``portal api-token create NAME``); only the
-token's SHA-256 is stored. Errors are JSON ``{"error": code, "detail": text}``: 401 without a
-valid token, 404 for what does not exist or may not be handed over, 422 for a bad request.
+token's SHA-256 is stored. Errors carry ``{"error": code, "detail": text}``: 401 without a
+valid token, 404 for what does not exist or may not be handed over, 422 for a bad request,
+all as problem details (RFC 9457, ``application/problem+json``, portal/problems.py).
 Households with protected identity are never handed over by the API (fail closed). Every call
 is written to the audit log before it is answered.
 """
@@ -25,6 +26,7 @@ from intake.models import ApiToken, Attachment
 from portal import handoff, repository
 from portal import repository_handoff as repo
 from portal.db import SessionDep
+from portal.problems import problem
 
 
 class ApiError(Exception):
@@ -47,18 +49,13 @@ class ApiRoute(APIRoute):
                 return await handler(request)
             except ApiError as exc:
                 headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
-                return JSONResponse(
-                    {"error": exc.code, "detail": exc.detail}, exc.status, headers=headers
-                )
+                return problem(exc.status, exc.code, exc.detail, headers=headers)
             except RequestValidationError as exc:
                 problems = [
                     {"loc": [str(part) for part in error.get("loc", ())], "msg": error.get("msg")}
                     for error in exc.errors()
                 ]
-                return JSONResponse(
-                    {"error": "bad_request", "detail": "invalid parameters", "problems": problems},
-                    422,
-                )
+                return problem(422, "bad_request", "invalid parameters", problems=problems)
 
         return handle
 
@@ -150,13 +147,28 @@ class ReceivedOut(BaseModel):
 
 
 class ErrorOut(BaseModel):
-    error: str
+    """Problem details (RFC 9457), sent as ``application/problem+json``."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
     detail: str
+    error: str = Field(description="The portal's code for the problem")
+
+
+def _problem_doc(description: str) -> dict[str, Any]:
+    return {
+        "model": ErrorOut,
+        "description": description,
+        "content": {"application/problem+json": {}},
+    }
 
 
 ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": ErrorOut, "description": "No valid API token"},
-    422: {"description": "Bad parameters"},
+    401: _problem_doc("No valid API token"),
+    404: _problem_doc("Not found, or not to be handed over"),
+    422: _problem_doc("Bad parameters"),
+    429: _problem_doc("Too many requests"),
 }
 
 

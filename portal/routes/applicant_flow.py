@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 from sqlalchemy import update
@@ -68,7 +69,7 @@ def _draft(db: Session, household: Household, month: str) -> Application:
 
 
 def _step_url(month: str, key: str, **params: str) -> str:
-    query = "&".join(f"{name}={value}" for name, value in params.items() if value)
+    query = urlencode({name: value for name, value in params.items() if value})
     return f"/applicant/apply/{month}/step/{key}" + (f"?{query}" if query else "")
 
 
@@ -228,7 +229,8 @@ async def answer_step(
     step = flow.find_step(key, context)
     if step is None or not step.when(answers, context):
         raise HTTPException(404)
-    back = str(form.get("back", ""))
+    # Where to go after the answer: only the review page is a place to go back to.
+    back = "review" if form.get("back") == "review" else ""
 
     # Files first: each is on disk, with its checksum, before anything says "saved".
     upload_errors = await _store_uploads(request, db, application, step.key, form)

@@ -374,8 +374,9 @@ def attachment_original(
     _audit(db, user, "download_attachment", "attachment", attachment.id)
     try:
         return media.staff_file_response(request.app.state.settings.uploads, attachment)
-    except (media.MediaError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:
         raise HTTPException(404) from exc
+    # media.MediaError (damaged, or a decompression bomb): "cannot be shown" (portal/app.py).
 
 
 # --- figures for the team lead ---------------------------------------------------------------

@@ -266,8 +266,9 @@ def attachment_file(
     )
     try:
         return media.staff_file_response(uploads, attachment, download=bool(download))
-    except (media.MediaError, FileNotFoundError) as exc:
+    except FileNotFoundError as exc:
         raise HTTPException(404) from exc
+    # media.MediaError (damaged, or a decompression bomb): "cannot be shown" (portal/app.py).
 
 
 @router.get("/applications/{application_id}/attachments/{attachment_id}/pages/{page}")

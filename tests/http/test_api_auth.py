@@ -100,7 +100,7 @@ def test_without_a_valid_token_the_answer_is_401_json(
             method, path, headers={**headers, **extra}, follow_redirects=False
         )
         assert response.status_code == 401, (path, response.text[:200])
-        assert response.headers["content-type"] == "application/json"
+        assert response.headers["content-type"] == "application/problem+json"
         assert response.headers["www-authenticate"] == "Bearer"
         assert response.json()["error"] == error
         assert "location" not in response.headers

@@ -104,7 +104,7 @@ def test_pages_and_bad_parameters(client: TestClient, token: str) -> None:
     for query in ("status=draft", "status=bogus", "limit=0", "limit=10000", "after_id=x"):
         response = client.get(f"/api/v1/applications?{query}", headers=bearer(token))
         assert response.status_code == 422, query
-        assert response.headers["content-type"] == "application/json"
+        assert response.headers["content-type"] == "application/problem+json"
         assert response.json()["error"] == "bad_request"
 
 
