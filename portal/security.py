@@ -54,6 +54,16 @@ def security_headers(secure: bool) -> dict[str, str]:
     return headers
 
 
+# Headers a route may set more strictly (the survey: ``Referrer-Policy: no-referrer``).
+ROUTE_MAY_SET = frozenset({"Content-Security-Policy", "Referrer-Policy"})
+SURVEY_SIGNED_IN = "/survey/start"  # the banner on the applicant's page
+
+
+def is_survey_path(path: str) -> bool:
+    """The anonymous survey's pages (docs/security.md, F8): no session, no cookie."""
+    return path.startswith("/survey/") and path != SURVEY_SIGNED_IN
+
+
 class CsrfError(Exception):
     """A state-changing request without a valid CSRF token."""
 
@@ -90,7 +100,8 @@ class WebMiddleware(BaseHTTPMiddleware):
 
         response = await call_next(request)
 
-        if new_seed:
+        # The anonymous survey sets no cookie: nothing there that a later visit could carry.
+        if new_seed and not is_survey_path(request.url.path):
             response.set_cookie(
                 CSRF_COOKIE,
                 seed,
@@ -101,7 +112,7 @@ class WebMiddleware(BaseHTTPMiddleware):
             )
         headers = response.headers
         for name, value in security_headers(self.secure_cookies).items():
-            if name != "Content-Security-Policy" or name.lower() not in headers:
+            if name not in ROUTE_MAY_SET or name.lower() not in headers:
                 headers[name] = value
         if "cache-control" not in headers and not request.url.path.startswith("/static/"):
             headers["Cache-Control"] = "no-store"
@@ -124,6 +135,11 @@ async def verify_csrf(request: Request) -> None:
     if _is_bearer_api_call(request):
         # A case system calling the API with its token: no browser, no ambient credentials to
         # forge. The route itself refuses the call without a valid token (portal/routes/api.py).
+        return
+    if is_survey_path(request.url.path):
+        # The anonymous survey carries its one-time token in the form: a forged request would
+        # need that secret, and with it could only answer the forger's own survey. No cookie,
+        # so nothing from the applicant's browser joins the answer (portal/routes/survey.py).
         return
     expected = getattr(request.state, "csrf_token", None)
     sent = request.headers.get("x-csrf-token")
