@@ -34,15 +34,23 @@ def _redact_arg(value: Any) -> Any:
 
 
 def _redact_record(record: logging.LogRecord) -> None:
-    if isinstance(record.msg, str):
-        record.msg = redact(record.msg)
-    elif record.msg is not None and "/survey/" in str(record.msg):
-        record.msg = redact(str(record.msg))
     args = record.args
     if isinstance(args, tuple):
         record.args = tuple(_redact_arg(arg) for arg in args)
     elif isinstance(args, dict):
         record.args = {key: _redact_arg(arg) for key, arg in args.items()}
+    message = record.msg if isinstance(record.msg, str) else str(record.msg)
+    if "/survey/" not in message:
+        return
+    if record.args:
+        # The address is in the format itself ("/survey/t/%s"): redact the finished message.
+        try:
+            message = message % record.args
+        except (TypeError, ValueError):
+            pass
+        else:
+            record.args = ()
+    record.msg = redact(message)
 
 
 def install() -> None:

@@ -114,6 +114,9 @@ class WebMiddleware(BaseHTTPMiddleware):
         for name, value in security_headers(self.secure_cookies).items():
             if name not in ROUTE_MAY_SET or name.lower() not in headers:
                 headers[name] = value
+        if request.url.path.startswith("/survey/"):
+            # A survey page's address may hold its one-time token: never sent on as a Referer.
+            headers["Referrer-Policy"] = "no-referrer"
         if "cache-control" not in headers and not request.url.path.startswith("/static/"):
             headers["Cache-Control"] = "no-store"
         return response
