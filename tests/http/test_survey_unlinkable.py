@@ -131,7 +131,8 @@ def _stored(engine: Engine, column: str, table: str, row_id: int) -> str:
     with engine.connect() as connection:
         return str(
             connection.execute(
-                text(f"SELECT {column} FROM {table} WHERE id = :id"), {"id": row_id}
+                text(f"SELECT {column} FROM {table} WHERE id = :id"),  # noqa: S608 - test names
+                {"id": row_id},
             ).scalar_one()
         )
 
@@ -468,7 +469,8 @@ def test_the_migration_gives_existing_answers_random_ids_in_random_order(
         with engine.begin() as connection:
             connection.execute(
                 text(
-                    "INSERT INTO municipality (name, code, default_language) VALUES ('M', '9999', 'sv')"
+                    "INSERT INTO municipality (name, code, default_language)"
+                    " VALUES ('M', '9999', 'sv')"
                 )
             )
             municipality = connection.execute(text("SELECT id FROM municipality")).scalar_one()
@@ -495,7 +497,8 @@ def test_the_migration_gives_existing_answers_random_ids_in_random_order(
                 connection.execute(
                     text(
                         "INSERT INTO survey_count (question_set_version, month, unit_id, language,"
-                        " item, value, count) VALUES ('skr-eb-2016', '2030-01', :u, 'sv', :i, :v, 2)"
+                        " item, value, count)"
+                        " VALUES ('skr-eb-2016', '2030-01', :u, 'sv', :i, :v, 2)"
                     ),
                     {"u": unit, "i": item, "v": value},
                 )
@@ -514,7 +517,7 @@ def test_the_migration_gives_existing_answers_random_ids_in_random_order(
             ).all()
             order = "ctid" if engine.dialect.name == "postgresql" else "rowid"
             physical = connection.execute(
-                text(f"SELECT id, free_text FROM survey_answer ORDER BY {order}")
+                text(f"SELECT id, free_text FROM survey_answer ORDER BY {order}")  # noqa: S608
             ).all()
             counters = connection.execute(
                 text("SELECT item, value, count FROM survey_count ORDER BY id")
