@@ -226,12 +226,17 @@ def new_answer_id() -> str:
 class SurveyAnswer(SQLModel, table=True):
     """An anonymous survey answer. By construction it has no link to a person or household,
     no exact time and no address: only what the statistics need. The id is random (UUID4), not a
-    sequence, and the rows of a month and unit are stored in the order of their ids (see
-    ``portal.repository_survey.add_answer``): neither says in which order people answered."""
+    sequence, and the rows are stored in the order of their ids (SQLite: a table without rowid;
+    PostgreSQL: see ``portal.repository_survey.add_answer``): neither says in which order people
+    answered."""
 
     __tablename__ = "survey_answer"
     # The dashboard's comments are read by version and month range (migration 0003).
-    __table_args__ = (Index("ix_survey_answer_version_month", "question_set_version", "month"),)
+    # SQLite keeps the rows in the order of their (random) ids, not in the order they came.
+    __table_args__ = (
+        Index("ix_survey_answer_version_month", "question_set_version", "month"),
+        {"sqlite_with_rowid": False},
+    )
 
     id: str = Field(default_factory=new_answer_id, primary_key=True, max_length=36)
     question_set_version: str = Field(max_length=32, index=True)

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, func, tuple_, update
+from sqlalchemy import case, delete, func, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
@@ -329,27 +329,37 @@ def _lock_group(db: Session, version: str, month: str, unit_id: int | None) -> N
     db.connection().execute(sa_select(func.pg_advisory_xact_lock(key)))
 
 
-def _redeal(db: Session, version: str, month: str, unit_id: int | None) -> int:
-    """Store the answers of a month and unit again, in the order of their random ids.
+def _redeal(db: Session, version: str, month: str, unit_id: int | None) -> None:
+    """PostgreSQL: store the answers of a month and unit again, in the order of their ids.
 
-    Rows otherwise sit in the order they were written (SQLite's rowid, PostgreSQL's ctid) and
-    carry the writing transaction (PostgreSQL's ``xmin``): the order in which people answered,
-    which the access log also shows. Written again in one transaction, the group's physical
-    order is that of its random ids and every row carries the same transaction."""
-    table = SurveyAnswer.__table__  # type: ignore[attr-defined]
-    where = [table.c.question_set_version == version, table.c.month == month]
-    where.append(table.c.unit_id.is_(None) if unit_id is None else table.c.unit_id == unit_id)
-    connection = db.connection()
-    rows = [
-        dict(row)
-        for row in connection.execute(sa_select(table).where(*where).order_by(table.c.id))
-        .mappings()
-        .all()
-    ]
-    connection.execute(delete(table).where(*where))
-    if rows:
-        connection.execute(table.insert(), rows)
-    return len(rows)
+    A heap keeps rows in the order they were written (``ctid``) with the writing transaction
+    (``xmin``): the order in which people answered, which the access log also shows. Written
+    again in one statement, the group's physical order is that of its random ids and every row
+    carries the same transaction. (SQLite's table has no rowid: it is kept in id order.)"""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    db.connection().execute(
+        text(
+            "WITH moved AS (DELETE FROM survey_answer WHERE question_set_version = :version"
+            " AND month = :month AND unit_id IS NOT DISTINCT FROM :unit RETURNING *)"
+            " INSERT INTO survey_answer SELECT * FROM moved ORDER BY id"
+        ),
+        {"version": version, "month": month, "unit": unit_id},
+    )
+
+
+def _group_exists(db: Session, version: str, month: str, unit_id: int, language: str) -> bool:
+    return (
+        db.exec(
+            select(SurveyCount.id)
+            .where(SurveyCount.question_set_version == version)
+            .where(SurveyCount.month == month)
+            .where(SurveyCount.unit_id == unit_id)
+            .where(SurveyCount.language == language)
+            .where(SurveyCount.item == ANSWERED)
+        ).first()
+        is not None
+    )
 
 
 def add_answer(db: Session, questions: QuestionSet, answer: SurveyAnswer) -> None:
@@ -363,9 +373,11 @@ def add_answer(db: Session, questions: QuestionSet, answer: SurveyAnswer) -> Non
     _redeal(db, answer.question_set_version, answer.month, answer.unit_id)
     if answer.unit_id is None:
         return
-    _ensure_group(db, questions, answer.month, answer.unit_id, [answer.language])
+    version, month, unit = answer.question_set_version, answer.month, answer.unit_id
+    if not _group_exists(db, version, month, unit, answer.language):
+        _ensure_group(db, questions, month, unit, [answer.language])
     keys = [(row["language"], row["item"], row["value"]) for row in count_rows(questions, answer)]
-    _add_to_group(db, answer.question_set_version, answer.month, answer.unit_id, keys)
+    _add_to_group(db, version, month, unit, keys)
 
 
 def add_answers(db: Session, questions: QuestionSet, answers: Sequence[SurveyAnswer]) -> None:

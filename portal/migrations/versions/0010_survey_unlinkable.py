@@ -2,10 +2,10 @@
 written again in an order that says nothing about when they were given
 
 ``survey_answer.id`` was a sequence: its order was the order of answering, which the access log
-also shows (sign-in, survey start, answer). The table is made again with a random id; the
-existing answers get new random ids and are written in the order of those ids, so that neither
-the id nor the row order (SQLite's rowid, PostgreSQL's ctid) nor the writing transaction
-follows the old order. ``survey_count`` rows are written again in the order of their key: their
+also shows (sign-in, survey start, answer). The table is made again with a random id (on SQLite
+without rowid, so stored in id order); the existing answers get new random ids and are written
+in the order of those ids, so that neither the id nor the row order (SQLite's rowid,
+PostgreSQL's ctid) nor the writing transaction follows the old order. ``survey_count`` rows are written again in the order of their key: their
 ids told which values were chosen first.
 
 Revision ID: 0010
@@ -37,7 +37,7 @@ _COLUMNS = (
 _COUNT_KEY = ("question_set_version", "month", "unit_id", "language", "item", "value")
 
 
-def _answer_table(id_column: sa.Column[Any]) -> sa.Table:
+def _answer_table(id_column: sa.Column[Any], **options: Any) -> sa.Table:
     return op.create_table(
         "survey_answer",
         id_column,
@@ -52,6 +52,7 @@ def _answer_table(id_column: sa.Column[Any]) -> sa.Table:
         sa.Column("free_text", sqlmodel.sql.sqltypes.AutoString(), nullable=True),
         sa.ForeignKeyConstraint(["unit_id"], ["unit.id"], name=op.f("fk_survey_answer_unit_id_unit")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_survey_answer")),
+        **options,
     )
 
 
@@ -91,8 +92,10 @@ def _rewrite_counts() -> None:
 def upgrade() -> None:
     rows = _read_answers()
     op.drop_table("survey_answer")
+    # SQLite: a table without rowid is stored in the order of its key, the random id.
     table = _answer_table(
-        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False)
+        sa.Column("id", sqlmodel.sql.sqltypes.AutoString(length=36), nullable=False),
+        sqlite_with_rowid=False,
     )
     _indexes()
     for row in rows:
