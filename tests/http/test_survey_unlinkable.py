@@ -4,8 +4,8 @@ Several applicants sign in, are invited, start the survey from the banner on the
 answer it with different answers, through a real uvicorn server whose access log is written to
 a file. Then the test plays the attacker with everything the portal stores and logs: every
 table (ids, order, times, PostgreSQL's ``xmin`` and ``ctid``, SQLite's storage order), the
-access log and the application's log, the SQLite database and write-ahead-log files byte by byte, and the
-response headers. It knows what the attacker knows from the access log (who answered when, in
+access log and the application's log, the SQLite database and write-ahead-log files byte by
+byte, and the response headers. It knows what the attacker knows from the access log (who answered when, in
 which order) and checks that nothing stored says which answer was whose.
 
 Runs on SQLite and on PostgreSQL (PORTAL_TEST_BACKEND=postgresql).
