@@ -5,8 +5,8 @@ answer it with different answers, through a real uvicorn server whose access log
 a file. Then the test plays the attacker with everything the portal stores and logs: every
 table (ids, order, times, PostgreSQL's ``xmin`` and ``ctid``, SQLite's storage order), the
 access log and the application's log, the SQLite database and write-ahead-log files byte by
-byte, and the response headers. It knows what the attacker knows from the access log (who answered when, in
-which order) and checks that nothing stored says which answer was whose.
+byte, and the response headers. It knows what the attacker knows from the access log (who
+answered when, in which order) and checks that nothing stored says which answer was whose.
 
 Runs on SQLite and on PostgreSQL (PORTAL_TEST_BACKEND=postgresql).
 """
