@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import uuid
 
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel, col
@@ -226,15 +227,27 @@ class AuditEvent(SQLModel, table=True):
     detail: dict | None = Field(default=None, sa_column=Column(JSON))
 
 
+def new_answer_id() -> str:
+    """A survey answer's id: random, so that it tells nothing about when it was given."""
+    return str(uuid.uuid4())
+
+
 class SurveyAnswer(SQLModel, table=True):
     """An anonymous survey answer. By construction it has no link to a person or household,
-    no exact time and no address: only what the statistics need."""
+    no exact time and no address: only what the statistics need. The id is random (UUID4), not a
+    sequence, and the rows are stored in the order of their ids (SQLite: a table without rowid;
+    PostgreSQL: see ``portal.repository_survey.add_answer``): neither says in which order people
+    answered."""
 
     __tablename__ = "survey_answer"
     # The dashboard's comments are read by version and month range (migration 0003).
-    __table_args__ = (Index("ix_survey_answer_version_month", "question_set_version", "month"),)
+    # SQLite keeps the rows in the order of their (random) ids, not in the order they came.
+    __table_args__ = (
+        Index("ix_survey_answer_version_month", "question_set_version", "month"),
+        {"sqlite_with_rowid": False},
+    )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: str = Field(default_factory=new_answer_id, primary_key=True, max_length=36)
     question_set_version: str = Field(max_length=32, index=True)
     month: str = Field(max_length=7, index=True)
     unit_id: int | None = Field(default=None, foreign_key="unit.id")

@@ -18,8 +18,8 @@ from starlette.responses import RedirectResponse, Response
 
 from intake import proof_rules
 from intake.flow import DEFAULT_PROOF_RULES
+from portal import access_log, completeness, i18n, ratelimit, virusscan
 from portal import bankid as bankid_client
-from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
 from portal.media import MediaError
@@ -51,6 +51,7 @@ log = logging.getLogger("portal")
 
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
+    access_log.install()  # no survey token in any log line (docs/security.md, F8)
     app = FastAPI(
         title="Ekonomiskt bistånd – portal",
         docs_url=None,

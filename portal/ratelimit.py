@@ -274,7 +274,7 @@ def make_limiter(settings: Settings, engine: Engine) -> Limiter:
 # --- which requests count ------------------------------------------------------------------------
 
 SIGN_IN_PATHS = re.compile(r"^/login(/staff(/code|/two-factor)?|/test-eid|/bankid)?/?$")
-SURVEY_PATHS = re.compile(r"^/survey/t/[^/]+/?$")
+SURVEY_PATHS = re.compile(r"^/survey/(t/[^/]+|answer|language)/?$")
 
 
 def rule_for(scope: Scope) -> str | None:

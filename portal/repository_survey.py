@@ -11,17 +11,19 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import logging
 import re
 import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import case, delete, func, text, tuple_, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
+from intake.languages import SUPPORTED
 from intake.models import (
     HouseholdMember,
     MemberRole,
@@ -34,9 +36,10 @@ from intake.models import (
     SurveyPause,
     Unit,
 )
-from intake.survey.questions import QuestionSet
+from intake.survey.questions import QuestionSet, question_set
 from intake.survey.results import ANSWERED, FREE_TEXT, INVITED, Count
 
+log = logging.getLogger("portal.survey")
 _COUNT_KEY = ("question_set_version", "month", "unit_id", "language", "item", "value")
 
 
@@ -140,6 +143,31 @@ def delete_invitation(db: Session, invitation_id: int) -> bool:
     return int(result.rowcount or 0) == 1
 
 
+def scrub_deleted(db: Session) -> bool:
+    """After invitations or links were deleted and committed: on SQLite, copy the write-ahead
+    log into the database file and empty it (``PRAGMA wal_checkpoint(TRUNCATE)``), so that the
+    deleted rows' old pages are not left in the ``-wal`` file (the database file itself holds
+    zeros in their place: ``PRAGMA secure_delete``, portal/db.py). False when readers kept the
+    log from being emptied (the next delete, or ``portal survey expire``, tries again).
+
+    PostgreSQL needs no step here: what links an answer to a person is in neither its rows nor
+    its logs; the deleted rows wait for autovacuum as dead tuples (see docs/security.md)."""
+    engine = db.get_bind()
+    if engine.dialect.name != "sqlite":
+        return True
+    with engine.connect() as connection:  # type: ignore[union-attr]
+        before = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        # Wait a moment for readers, not the 30 s a writer waits: this is tidying up.
+        connection.exec_driver_sql("PRAGMA busy_timeout=2000")
+        try:
+            busy, _log, _done = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(before or 30000)}")
+    if busy:
+        log.info("survey: the write-ahead log was busy; it is emptied at the next checkpoint")
+    return not busy
+
+
 def delete_expired(db: Session, now: dt.datetime) -> int:
     expired = select(SurveyInvitation.id).where(col(SurveyInvitation.expires_at) <= now)
     db.exec(
@@ -241,20 +269,127 @@ def count_rows(questions: QuestionSet, answer: SurveyAnswer) -> list[dict[str, A
     return rows
 
 
+def group_keys(questions: QuestionSet, languages: Iterable[str] = ()) -> list[tuple[str, str, str]]:
+    """Every (language, item, value) counter of a month and unit, in a fixed order: created all
+    at once, so that neither their ids nor their order says which values were chosen first."""
+    keys: list[tuple[str, str, str]] = [("", INVITED, "")]
+    for language in sorted(set(SUPPORTED) | set(languages)):
+        keys.append((language, ANSWERED, ""))
+        keys.append((language, FREE_TEXT, ""))
+        for question in questions.questions:
+            keys.extend((language, question.code, value) for value in question.scale.values)
+    return keys
+
+
+def _ensure_group(
+    db: Session, questions: QuestionSet, month: str, unit_id: int, languages: Iterable[str] = ()
+) -> None:
+    """Create the counters of a month and unit that are missing, with 0, in the fixed order."""
+    table = SurveyCount.__table__  # type: ignore[attr-defined]
+    dialect = db.get_bind().dialect.name
+    insert = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    rows = [
+        {
+            "question_set_version": questions.version,
+            "month": month,
+            "unit_id": unit_id,
+            "language": language,
+            "item": item,
+            "value": value,
+            "count": 0,
+        }
+        for language, item, value in group_keys(questions, languages)
+    ]
+    db.connection().execute(insert.on_conflict_do_nothing(index_elements=list(_COUNT_KEY)), rows)
+
+
+def _add_to_group(
+    db: Session, version: str, month: str, unit_id: int, keys: Sequence[tuple[str, str, str]]
+) -> None:
+    """Add 1 to the counters ``keys`` of a month and unit in one UPDATE that rewrites every
+    counter of the group: on PostgreSQL they then all carry the same transaction id (``xmin``),
+    which would otherwise point at the values the latest respondent chose."""
+    table = SurveyCount.__table__  # type: ignore[attr-defined]
+    chosen = tuple_(table.c.language, table.c.item, table.c.value).in_(list(keys))
+    db.connection().execute(
+        update(table)
+        .where(table.c.question_set_version == version)
+        .where(table.c.month == month)
+        .where(table.c.unit_id == unit_id)
+        .values(count=table.c["count"] + case((chosen, 1), else_=0))
+    )
+
+
+def _lock_group(db: Session, version: str, month: str, unit_id: int | None) -> None:
+    """PostgreSQL: one answer of a month and unit at a time (SQLite has one writer anyway)."""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    digest = hashlib.sha256(f"survey-group:{version}:{month}:{unit_id}".encode()).digest()
+    key = int.from_bytes(digest[:8], "big", signed=True)
+    db.connection().execute(sa_select(func.pg_advisory_xact_lock(key)))
+
+
+def _redeal(db: Session, version: str, month: str, unit_id: int | None) -> None:
+    """PostgreSQL: store the answers of a month and unit again, in the order of their ids.
+
+    A heap keeps rows in the order they were written (``ctid``) with the writing transaction
+    (``xmin``): the order in which people answered, which the access log also shows. Written
+    again in one statement, the group's physical order is that of its random ids and every row
+    carries the same transaction. (SQLite's table has no rowid: it is kept in id order.)"""
+    if db.get_bind().dialect.name != "postgresql":
+        return
+    db.connection().execute(
+        text(
+            "WITH moved AS (DELETE FROM survey_answer WHERE question_set_version = :version"
+            " AND month = :month AND unit_id IS NOT DISTINCT FROM :unit RETURNING *)"
+            " INSERT INTO survey_answer SELECT * FROM moved ORDER BY id"
+        ),
+        {"version": version, "month": month, "unit": unit_id},
+    )
+
+
+def _group_exists(db: Session, version: str, month: str, unit_id: int, language: str) -> bool:
+    return (
+        db.exec(
+            select(SurveyCount.id)
+            .where(SurveyCount.question_set_version == version)
+            .where(SurveyCount.month == month)
+            .where(SurveyCount.unit_id == unit_id)
+            .where(SurveyCount.language == language)
+            .where(SurveyCount.item == ANSWERED)
+        ).first()
+        is not None
+    )
+
+
 def add_answer(db: Session, questions: QuestionSet, answer: SurveyAnswer) -> None:
+    """Store one answer and add it to its counters, leaving nothing that tells it apart from
+    the month and unit's other answers by order, id or time (call it inside the transaction
+    that deletes the invitation)."""
+    _lock_group(db, answer.question_set_version, answer.month, answer.unit_id)
     db.add(answer)
     db.flush()
-    _upsert_counts(db, count_rows(questions, answer))
+    db.expunge(answer)  # the row is written again by _redeal
+    _redeal(db, answer.question_set_version, answer.month, answer.unit_id)
+    if answer.unit_id is None:
+        return
+    version, month, unit = answer.question_set_version, answer.month, answer.unit_id
+    if not _group_exists(db, version, month, unit, answer.language):
+        _ensure_group(db, questions, month, unit, [answer.language])
+    keys = [(row["language"], row["item"], row["value"]) for row in count_rows(questions, answer)]
+    _add_to_group(db, version, month, unit, keys)
 
 
 def add_answers(db: Session, questions: QuestionSet, answers: Sequence[SurveyAnswer]) -> None:
-    """Many answers at once (seeding): one insert, and the counters added up first."""
+    """Many answers at once (seeding): one insert in the order of their random ids, and the
+    counters added up first."""
     if not answers:
         return
     db.connection().execute(
         SurveyAnswer.__table__.insert(),  # type: ignore[attr-defined]
         [
             {
+                "id": a.id,
                 "question_set_version": a.question_set_version,
                 "month": a.month,
                 "unit_id": a.unit_id,
@@ -263,19 +398,34 @@ def add_answers(db: Session, questions: QuestionSet, answers: Sequence[SurveyAns
                 "answers": a.answers,
                 "free_text": a.free_text,
             }
-            for a in answers
+            for a in sorted(answers, key=lambda a: a.id)
         ],
     )
+    _add_counts(db, questions, answers)
+
+
+def _add_counts(db: Session, questions: QuestionSet, answers: Iterable[SurveyAnswer]) -> int:
     totals: Counter[tuple[Any, ...]] = Counter()
+    groups: dict[tuple[str, int], set[str]] = {}
+    seen = 0
     for answer in answers:
+        seen += 1
+        if answer.unit_id is not None:
+            groups.setdefault((answer.month, answer.unit_id), set()).add(answer.language)
         for row in count_rows(questions, answer):
             totals[tuple(row[key] for key in _COUNT_KEY)] += 1
+    for (month, unit_id), languages in sorted(groups.items()):
+        _ensure_group(db, questions, month, unit_id, languages)
     _upsert_counts(
         db, [{**dict(zip(_COUNT_KEY, key, strict=True)), "count": n} for key, n in totals.items()]
     )
+    return seen
 
 
 def count_invitation(db: Session, invitation: SurveyInvitation, number: int = 1) -> None:
+    _ensure_group(
+        db, question_set(invitation.question_set_version), invitation.month, invitation.unit_id
+    )
     _upsert_counts(
         db,
         [
@@ -320,21 +470,12 @@ def recount(db: Session, questions: QuestionSet) -> int:
         .where(col(SurveyCount.question_set_version) == version)
         .where(col(SurveyCount.item) != INVITED)
     )
-    seen = 0
-    totals: Counter[tuple[Any, ...]] = Counter()
     query = (
         select(SurveyAnswer)
         .where(SurveyAnswer.question_set_version == version)
         .execution_options(yield_per=2000)
     )
-    for answer in db.exec(query):
-        seen += 1
-        for row in count_rows(questions, answer):
-            totals[tuple(row[key] for key in _COUNT_KEY)] += 1
-    _upsert_counts(
-        db, [{**dict(zip(_COUNT_KEY, key, strict=True)), "count": n} for key, n in totals.items()]
-    )
-    return seen
+    return _add_counts(db, questions, db.exec(query))
 
 
 def counts(db: Session, version: str, first: str, last: str) -> list[Count]:
@@ -351,6 +492,7 @@ def counts(db: Session, version: str, first: str, last: str) -> list[Count]:
         .where(table.c.question_set_version == version)
         .where(table.c.month >= first)
         .where(table.c.month <= last)
+        .where(table.c["count"] > 0)  # the counters made in advance, still at 0
     )
     return [Count(*row) for row in db.connection().execute(query)]
 

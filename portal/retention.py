@@ -44,6 +44,7 @@ from intake.models import (
     WebSession,
     utcnow,
 )
+from portal.repository_survey import scrub_deleted
 from portal.settings import Settings
 
 log = logging.getLogger("portal.retention")
@@ -133,6 +134,8 @@ def purge(
     report.orphans = _delete_orphans(db, uploads, now, dry_run)
     _audit(db, "purge_run", None, None, {**report.counts(), "policy": asdict(policy)})
     db.commit()
+    if report.survey_invitations and not dry_run:
+        scrub_deleted(db)  # SQLite: no copy of the deleted links left in the write-ahead log
     log.info("purge%s: %s", " (dry run)" if dry_run else "", report.counts())
     return report
 

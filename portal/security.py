@@ -62,6 +62,16 @@ def security_headers(secure: bool, form_action: tuple[str, ...] = ()) -> dict[st
     return headers
 
 
+# Headers a route may set more strictly (the survey: ``Referrer-Policy: no-referrer``).
+ROUTE_MAY_SET = frozenset({"Content-Security-Policy", "Referrer-Policy"})
+SURVEY_SIGNED_IN = "/survey/start"  # the banner on the applicant's page
+
+
+def is_survey_path(path: str) -> bool:
+    """The anonymous survey's pages (docs/security.md, F8): no session, no cookie."""
+    return path.startswith("/survey/") and path != SURVEY_SIGNED_IN
+
+
 class CsrfError(Exception):
     """A state-changing request without a valid CSRF token."""
 
@@ -123,7 +133,12 @@ class WebMiddleware(BaseHTTPMiddleware):
 
         response = await call_next(request)
 
-        if new_seed and not getattr(request.state, "csrf_rotated", False):
+        # The anonymous survey sets no cookie: nothing there that a later visit could carry.
+        if (
+            new_seed
+            and not getattr(request.state, "csrf_rotated", False)
+            and not is_survey_path(request.url.path)
+        ):
             response.set_cookie(
                 CSRF_COOKIE,
                 seed,
@@ -134,8 +149,11 @@ class WebMiddleware(BaseHTTPMiddleware):
             )
         headers = response.headers
         for name, value in security_headers(self.secure_cookies, self.form_action).items():
-            if name != "Content-Security-Policy" or name.lower() not in headers:
+            if name not in ROUTE_MAY_SET or name.lower() not in headers:
                 headers[name] = value
+        if request.url.path.startswith("/survey/"):
+            # A survey page's address may hold its one-time token: never sent on as a Referer.
+            headers["Referrer-Policy"] = "no-referrer"
         if "cache-control" not in headers and not request.url.path.startswith("/static/"):
             headers["Cache-Control"] = "no-store"
         return response
@@ -157,6 +175,11 @@ async def verify_csrf(request: Request) -> None:
     if _is_bearer_api_call(request):
         # A case system calling the API with its token: no browser, no ambient credentials to
         # forge. The route itself refuses the call without a valid token (portal/routes/api.py).
+        return
+    if is_survey_path(request.url.path):
+        # The anonymous survey carries its one-time token in the form: a forged request would
+        # need that secret, and with it could only answer the forger's own survey. No cookie,
+        # so nothing from the applicant's browser joins the answer (portal/routes/survey.py).
         return
     expected = getattr(request.state, "csrf_token", None)
     sent = request.headers.get("x-csrf-token")

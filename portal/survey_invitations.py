@@ -259,6 +259,7 @@ def start_from_portal(db: Session, invitation: SurveyInvitation) -> str:
     any, stops working)."""
     token = repo.add_token(db, invitation, "portal", replace=True)
     db.commit()
+    repo.scrub_deleted(db)
     return token
 
 
@@ -272,7 +273,8 @@ def record_answer(
     language: str,
 ) -> bool:
     """Store the anonymous answer and delete the invitation with all its links, in one
-    transaction. The answer keeps only the version, month, unit, language and channel. False
+    transaction; then empty SQLite's write-ahead log of the deleted rows. The answer keeps only
+    the version, month, unit, language and channel: a random id, no time. False
     (and nothing stored) when the invitation was used by a parallel request."""
     assert invitation.id is not None
     questions = question_set(invitation.question_set_version)
@@ -290,6 +292,7 @@ def record_answer(
         return False
     repo.add_answer(db, questions, answer)
     db.commit()
+    repo.scrub_deleted(db)
     return True
 
 
@@ -327,4 +330,5 @@ def expire(
     pauses = repo.delete_ended_pauses(db, this_month(now))
     repo.redact_links(db, sent=False, created_before=now - dt.timedelta(days=survey.expiry_days))
     db.commit()
+    repo.scrub_deleted(db)
     return invitations, pauses

@@ -114,7 +114,7 @@ def test_no_violations(  # type: ignore[no-untyped-def]
     _check(page, "survey form (error)", problems)
     page.click("label[for=overall-1]")
     page.click("main button[type=submit]")
-    page.wait_for_url("**/survey/thanks")
+    page.wait_for_url("**/survey/thanks?lang=*")
     _check(page, "survey thanks", problems)
     page.goto(link)
     _check(page, "survey link gone", problems)

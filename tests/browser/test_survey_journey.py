@@ -34,7 +34,7 @@ def _answer(page, *, free_text: str = "") -> None:  # type: ignore[no-untyped-de
     if free_text:
         page.fill("#free_text", free_text)
     page.click("main button[type=submit]")
-    page.wait_for_url("**/survey/thanks")
+    page.wait_for_url("**/survey/thanks?lang=*")
 
 
 def test_somali_from_an_emailed_link_then_the_dashboard(  # type: ignore[no-untyped-def]

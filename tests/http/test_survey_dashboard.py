@@ -105,9 +105,9 @@ def test_an_answer_shows_only_once_its_group_reaches_five(
             )
             path = "/survey/t/" + link_in(sink.wait_for(number)[-1]).rsplit("/survey/t/", 1)[1]
             form = survey_client.get(path).text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+            token = re.search(r'name="token" value="([^"]+)"', form)
             assert token
-            survey_client.post(path, data={"csrf_token": token.group(1), "overall": "2"})
+            survey_client.post("/survey/answer", data={"token": token.group(1), "overall": "2"})
             page = quality.get("/quality?" + query)
             check_page(page.text)
             main = _main(page.text)

@@ -43,8 +43,9 @@ def _path(link: str) -> str:
     return "/survey/t/" + link.rsplit("/survey/t/", 1)[1]
 
 
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+def _token(html: str) -> str:
+    """The one-time token the form sends in its body."""
+    found = re.search(r'name="token" value="([^"]+)"', html)
     assert found
     return found.group(1)
 
@@ -84,14 +85,14 @@ def test_an_emailed_link_works_once_without_signing_in_in_somali(
     assert page.status_code == 200
     assert checked.html_attrs["lang"] == "so"  # the invitation's language, nobody signed in
     assert page.headers["X-Robots-Tag"] == "noindex, nofollow"
-    assert f'action="{_path(link)}"' in page.text
+    assert 'action="/survey/answer"' in page.text and _token(page.text) == token
     assert page.text.count('type="radio"') == 6 * 5 + 3  # six four-step questions and yes/no
     assert hodan.given_name not in page.text
 
     sent = client.post(
-        _path(link),
+        "/survey/answer",
         data={
-            "csrf_token": _csrf(page.text),
+            "token": _token(page.text),
             "contact": "2",
             "views_asked": "yes",
             "overall": "1",
@@ -101,7 +102,7 @@ def test_an_emailed_link_works_once_without_signing_in_in_somali(
         follow_redirects=False,
     )
     assert sent.status_code == 303
-    assert sent.headers["location"] == "/survey/thanks"
+    assert sent.headers["location"] == "/survey/thanks?lang=so"
     speak(client, "en")
     thanks = client.get("/survey/thanks")
     check_page(thanks.text)
@@ -130,9 +131,12 @@ def test_an_emailed_link_works_once_without_signing_in_in_somali(
     assert again.status_code == 404
     assert "This survey link no longer works" in again.text
     twice = client.post(
-        _path(link), data={"csrf_token": _csrf(again.text), "overall": "4"}, follow_redirects=False
+        "/survey/answer", data={"token": token, "overall": "4"}, follow_redirects=False
     )
     assert twice.status_code == 404
+    # A form opened before the token moved into the body posts to the link itself.
+    old_form = client.post(_path(link), data={"overall": "4"}, follow_redirects=False)
+    assert old_form.status_code == 404
     assert len(_answers_for(db, "2034-01")) == 1
 
 
@@ -170,7 +174,8 @@ def test_wrong_answers_are_shown_again_with_their_errors(
     speak(client, "en")
     page = client.get(path)
 
-    nothing = client.post(path, data={"csrf_token": _csrf(page.text)})
+    token = _token(page.text)
+    nothing = client.post("/survey/answer", data={"token": token})
     assert nothing.status_code == 422
     check_page(nothing.text)
     assert "Answer at least one question, or write a comment." in nothing.text
@@ -178,9 +183,9 @@ def test_wrong_answers_are_shown_again_with_their_errors(
     assert "<title>Error:" in nothing.text
 
     tampered = client.post(
-        path,
+        "/survey/answer",
         data={
-            "csrf_token": _csrf(page.text),
+            "token": token,
             "overall": "9",
             "contact": "1",
             "free_text": "x" * 1001,
@@ -194,8 +199,9 @@ def test_wrong_answers_are_shown_again_with_their_errors(
     assert re.search(r'id="contact-0" name="contact" value="1" checked', tampered.text)
     assert _answers_for(db, "2034-02") == []
 
+    assert _token(tampered.text) == token
     fine = client.post(
-        path, data={"csrf_token": _csrf(page.text), "overall": "3"}, follow_redirects=False
+        "/survey/answer", data={"token": token, "overall": "3"}, follow_redirects=False
     )
     assert fine.status_code == 303
     (stored,) = _answers_for(db, "2034-02")
@@ -210,16 +216,20 @@ def test_the_language_switcher_works_and_the_answer_keeps_the_chosen_language(
         path = _path(link_in(sink.wait_for(1)[0]))
     page = client.get(path)
     assert check_page(page.text).html_attrs["lang"] == "so"
-    assert f'name="next" value="{path}"' in page.text
-    switched = client.post(
-        "/language",
-        data={"csrf_token": _csrf(page.text), "lang": "ar", "next": path},
+    # The survey's own switcher: the token in the body, the choice in the form, no cookie.
+    assert 'action="/survey/language"' in page.text and 'action="/language"' not in page.text
+    arabic = client.post("/survey/language", data={"token": _token(page.text), "lang": "ar"})
+    assert arabic.status_code == 200 and "set-cookie" not in arabic.headers
+    assert check_page(arabic.text).html_attrs == {"lang": "ar", "dir": "rtl"}
+    assert 'name="lang" value="ar"' in arabic.text
+    sent = client.post(
+        "/survey/answer",
+        data={"token": _token(arabic.text), "lang": "ar", "overall": "2"},
         follow_redirects=False,
     )
-    assert switched.headers["location"] == path
-    arabic = client.get(path)
-    assert check_page(arabic.text).html_attrs == {"lang": "ar", "dir": "rtl"}
-    client.post(path, data={"csrf_token": _csrf(arabic.text), "overall": "2"})
+    assert sent.headers["location"] == "/survey/thanks?lang=ar"
+    thanks = client.get(sent.headers["location"])
+    assert check_page(thanks.text).html_attrs == {"lang": "ar", "dir": "rtl"}
     (stored,) = _answers_for(db, "2034-03")
     assert stored.language == "ar"
 
@@ -234,7 +244,9 @@ def test_every_answer_is_counted_for_the_dashboard(
         path = _path(link_in(sink.wait_for(1)[0]))
     before = {(c.item, c.value): c.number for c in counts(db, "skr-eb-2016", "2034-04", "2034-04")}
     page = client.get(path)
-    client.post(path, data={"csrf_token": _csrf(page.text), "overall": "1", "free_text": "Bra"})
+    client.post(
+        "/survey/answer", data={"token": _token(page.text), "overall": "1", "free_text": "Bra"}
+    )
     db.expire_all()
     after = {(c.item, c.value): c.number for c in counts(db, "skr-eb-2016", "2034-04", "2034-04")}
     for key, added in {("_answered", ""): 1, ("overall", "1"): 1, ("_free_text", ""): 1}.items():
