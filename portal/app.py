@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
@@ -21,7 +22,8 @@ from intake.flow import DEFAULT_PROOF_RULES
 from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
-from portal.db import make_engine
+from portal.db import make_engine, make_readiness_engine
+from portal.overload import LoadShedding, overloaded_response
 from portal.routes import (
     admin,
     api,
@@ -54,7 +56,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         dependencies=[Depends(verify_csrf)],
     )
     app.state.settings = settings
-    app.state.engine = engine or make_engine(settings.database_url)
+    capacity = settings.capacity
+    app.state.engine = engine or make_engine(settings.database_url, capacity)
+    # /readyz pings over a connection of its own, with short time-outs (never the request pool).
+    app.state.readiness_engine = make_readiness_engine(app.state.engine)
     app.state.proof_rules = (
         proof_rules.load(settings.proof_rules_file)
         if settings.proof_rules_file
@@ -86,6 +91,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(BodySizeLimit, limit=(settings.upload_max_file_mb * 5 + 1) * 1024 * 1024)
     # Static files are compressed; pages are not (they hold CSRF tokens beside reflected input,
     # which compression would expose to BREACH-style guessing).
+    # Outermost: at most max_in_flight requests in the works, a short queue, then a quick 503
+    # with Retry-After (portal/overload.py); /healthz and /readyz pass untouched.
+    app.add_middleware(LoadShedding, capacity=capacity)
     static = GZipMiddleware(StaticFiles(directory=ROOT / "static"), minimum_size=500)
     app.mount("/static", static, name="static")
     for module in (
@@ -155,7 +163,17 @@ def _install_error_pages(app: FastAPI) -> None:
         # The signed-in user was loaded through the lost connection: the page shows no one
         # rather than reading from it again.
         request.state.principal = None
-        return _error_page(request, 503)
+        response = _error_page(request, 503)
+        response.headers["Retry-After"] = str(request.app.state.settings.retry_after_seconds)
+        return response
+
+    @app.exception_handler(PoolTimeout)
+    async def _no_connection(request: Request, exc: PoolTimeout) -> Response:
+        # No connection came free within PORTAL_DB_POOL_TIMEOUT_SECONDS: busy, try again soon.
+        log.error("no database connection in time on %s: %s", request.url.path, exc)
+        request.state.principal = None
+        settings = request.app.state.settings
+        return overloaded_response(request, settings.retry_after_seconds)
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)
@@ -181,16 +199,21 @@ def _error_page(request: Request, status: int, code: int | str | None = None) ->
     return render(request, "pages/errors/error.html", {"code": code or status}, status)
 
 
-def error_response(request: Request, status: int) -> Response:
-    """An error page for middleware that answers before the app does, with the same headers."""
-    settings = request.app.state.settings
+def choose_request_language(request: Request) -> str:
+    """The request's language (cookie, then Accept-Language), also before WebMiddleware ran."""
     if not hasattr(request.state, "language"):
         request.state.language = i18n.choose_language(
             request.cookies.get(LANG_COOKIE),
             request.headers.get("accept-language"),
-            settings.default_language,
+            request.app.state.settings.default_language,
         )
-    i18n.set_locale(request.state.language)
-    response = _error_page(request, status)
+    return str(request.state.language)
+
+
+def error_response(request: Request, status: int, code: str | None = None) -> Response:
+    """An error page for middleware that answers before the app does, with the same headers."""
+    settings = request.app.state.settings
+    i18n.set_locale(choose_request_language(request))
+    response = _error_page(request, status, code)
     response.headers.update(security_headers(secure=not settings.development))
     return response

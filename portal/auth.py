@@ -31,7 +31,7 @@ from intake.models import (
     utcnow,
 )
 from portal import totp
-from portal.db import SessionDep
+from portal.db import SessionDep, release
 
 SESSION_COOKIE = "portal_session"
 # A staff member past the password whose sign-in is not finished: the session row has one of
@@ -152,6 +152,9 @@ def load_principal(request: Request, db: Session) -> Principal | None:
         return request.state.principal
     principal = _load(request, db)
     request.state.principal = principal
+    # This runs in a thread of its own (a dependency); the route runs in the next one, which
+    # may take a while to come under load. The connection goes back to the pool meanwhile.
+    release(db)
     return principal
 
 

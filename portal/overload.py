@@ -1,0 +1,146 @@
+"""Load shedding: a bounded number of requests in the works, a short queue, and beyond it a quick
+503 with ``Retry-After`` in the user's language instead of a pile-up.
+
+Per web process at most ``max_in_flight`` requests are worked on at once (settings.capacity);
+the next ones wait in order up to ``queue_wait_seconds``, at most ``max_queued`` of them. A
+request that gets no slot in time is answered at once: 503, ``Retry-After``, the security
+headers, and a page in the user's language (``application/problem+json``, RFC 9457, under
+``/api/``). Since the worker threads and the connection pool are sized from the same figure, an
+admitted request never waits for a thread or a connection (docs/deploy.md, "Capacity").
+
+``/healthz`` and ``/readyz`` are never queued: they answer within a second under any load.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import deque
+
+import anyio
+import anyio.to_thread
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from portal.settings import Capacity
+
+log = logging.getLogger("portal.overload")
+
+EXEMPT = frozenset({"/healthz", "/readyz"})
+PROBLEM_JSON = "application/problem+json"
+
+
+class Gate:
+    """At most ``limit`` holders; the others wait first come, first served. A slot that is
+    given back goes straight to the longest waiter."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.active = 0
+        self.waiters: deque[anyio.Event] = deque()
+
+    @property
+    def waiting(self) -> int:
+        return len(self.waiters)
+
+    async def enter(self, timeout: float, max_waiting: int) -> bool:
+        if self.active < self.limit and not self.waiters:
+            self.active += 1
+            return True
+        if timeout <= 0 or len(self.waiters) >= max_waiting:
+            return False
+        event = anyio.Event()
+        self.waiters.append(event)
+        try:
+            with anyio.move_on_after(timeout):
+                await event.wait()
+        except BaseException:  # the client went away while waiting
+            if event.is_set():
+                self.leave()
+            else:
+                self.waiters.remove(event)
+            raise
+        if event.is_set():
+            return True  # handed over by leave(): counted in ``active`` already
+        self.waiters.remove(event)
+        return False
+
+    def leave(self) -> None:
+        if self.waiters:
+            self.waiters.popleft().set()
+        else:
+            self.active -= 1
+
+
+class LoadShedding:
+    """The outermost middleware: admits, queues or sheds every HTTP request."""
+
+    def __init__(self, app: ASGIApp, capacity: Capacity) -> None:
+        self.app = app
+        self.capacity = capacity
+        self.gate = Gate(capacity.max_in_flight)
+        self._threads_set = False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if not self._threads_set:
+            # The worker threads for sync routes and dependencies (anyio's default limiter,
+            # which Starlette and FastAPI use): one per admitted request, and a few more.
+            anyio.to_thread.current_default_thread_limiter().total_tokens = self.capacity.threads
+            self._threads_set = True
+        if scope["path"] in EXEMPT:
+            await self.app(scope, receive, send)
+            return
+        capacity = self.capacity
+        if not await self.gate.enter(capacity.queue_wait_seconds, capacity.max_queued):
+            log.warning(
+                "overloaded: %d in flight, %d waiting; 503 for %s",
+                self.gate.active,
+                self.gate.waiting,
+                scope["path"],
+            )
+            response = overloaded_response(Request(scope), capacity.retry_after_seconds)
+            await response(scope, receive, send)
+            return
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            self.gate.leave()
+
+
+def overloaded_response(request: Request, retry_after: int) -> Response:
+    """503 with Retry-After and the security headers: a page in the user's language, or a
+    problem+json document under /api/."""
+    from portal.app import error_response  # the error page lives with the app
+
+    if request.url.path.startswith("/api/"):
+        return problem_response(request, retry_after)
+    response = error_response(request, 503, "busy")
+    response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def problem_response(request: Request, retry_after: int) -> Response:
+    from portal import i18n
+    from portal.app import choose_request_language
+    from portal.security import security_headers
+
+    settings = request.app.state.settings
+    i18n.set_locale(choose_request_language(request))
+    body = {
+        "type": "about:blank",
+        "title": i18n.gettext("The service is very busy right now"),
+        "status": 503,
+        "detail": i18n.gettext(
+            "Many people are using the service at the same time. Wait a moment and try again."
+        ),
+    }
+    headers = {
+        **security_headers(secure=not settings.development),
+        "Retry-After": str(retry_after),
+        "Cache-Control": "no-store",
+        "Content-Language": i18n.get_locale(),
+    }
+    return JSONResponse(body, status_code=503, headers=headers, media_type=PROBLEM_JSON)
