@@ -158,9 +158,18 @@ def load_principal(request: Request, db: Session) -> Principal | None:
     return principal
 
 
+def _is_token(value: str) -> bool:
+    """The shape of a session token we hand out (``secrets.token_urlsafe(32)``): a cookie of
+    any other shape is junk and needs no database lookup."""
+    return len(value) == 43 and value.isascii() and _TOKEN_CHARS.issuperset(value)
+
+
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+
+
 def _load(request: Request, db: Session) -> Principal | None:
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
+    if not token or not _is_token(token):
         return None
     row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
     if row is None or row.id is None:

@@ -62,6 +62,8 @@ def serve(host: str, port: int, workers: int | None) -> None:
         # A backstop only: the load shedding in the app answers first, with a proper page.
         limit_concurrency=capacity.limit_concurrency,
         backlog=4096,
+        # A busy worker (a shared or overloaded machine) is not taken for a hung one.
+        timeout_worker_healthcheck=30,
         proxy_headers=True,
         server_header=False,
     )

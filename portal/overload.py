@@ -14,6 +14,7 @@ admitted request never waits for a thread or a connection (docs/deploy.md, "Capa
 from __future__ import annotations
 
 import logging
+import time
 from collections import deque
 
 import anyio
@@ -38,6 +39,14 @@ class Gate:
         self.limit = limit
         self.active = 0
         self.waiters: deque[anyio.Event] = deque()
+        self.service_seconds = 0.0  # moving average of how long a request holds its slot
+
+    def expected_wait(self) -> float:
+        """How long a request that joins the queue now would wait, going by recent requests."""
+        return (len(self.waiters) + 1) * self.service_seconds / self.limit
+
+    def record(self, seconds: float) -> None:
+        self.service_seconds += 0.1 * (seconds - self.service_seconds)
 
     @property
     def waiting(self) -> int:
@@ -47,8 +56,8 @@ class Gate:
         if self.active < self.limit and not self.waiters:
             self.active += 1
             return True
-        if timeout <= 0 or len(self.waiters) >= max_waiting:
-            return False
+        if timeout <= 0 or len(self.waiters) >= max_waiting or self.expected_wait() > timeout:
+            return False  # it would not be served in time: answer now, not after the wait
         event = anyio.Event()
         self.waiters.append(event)
         try:
@@ -104,22 +113,50 @@ class LoadShedding:
             response = overloaded_response(Request(scope), capacity.retry_after_seconds)
             await response(scope, receive, send)
             return
+        started = time.perf_counter()
         try:
             await self.app(scope, receive, send)
         finally:
+            self.gate.record(time.perf_counter() - started)
             self.gate.leave()
+
+
+_pages: dict[tuple[str, str, bool], bytes] = {}
 
 
 def overloaded_response(request: Request, retry_after: int) -> Response:
     """503 with Retry-After and the security headers: a page in the user's language, or a
-    problem+json document under /api/."""
-    from portal.app import error_response  # the error page lives with the app
+    problem+json document under /api/. The page is rendered once per language and kept:
+    shedding must cost next to nothing."""
+    from portal import i18n
+    from portal.app import choose_request_language
+    from portal.security import security_headers
+    from portal.templating import templates
 
     if request.url.path.startswith("/api/"):
         return problem_response(request, retry_after)
-    response = error_response(request, 503, "busy")
-    response.headers["Retry-After"] = str(retry_after)
-    return response
+    settings = request.app.state.settings
+    language = choose_request_language(request)
+    key = (language, settings.municipality_name, settings.development)
+    body = _pages.get(key)
+    if body is None:
+        i18n.set_locale(language)
+        body = _pages[key] = (
+            templates.get_template("pages/errors/busy.html")
+            .render(
+                lang=language,
+                dir=i18n.text_direction(language),
+                municipality_name=settings.municipality_name,
+            )
+            .encode()
+        )
+    headers = {
+        **security_headers(secure=not settings.development),
+        "Retry-After": str(retry_after),
+        "Cache-Control": "no-store",
+        "Content-Language": language,
+    }
+    return Response(body, status_code=503, headers=headers, media_type="text/html")
 
 
 def problem_response(request: Request, retry_after: int) -> Response:
