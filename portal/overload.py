@@ -89,6 +89,22 @@ class LoadShedding:
         self.capacity = capacity
         self.gate = Gate(capacity.max_in_flight)
         self._threads_set = False
+        self._shed = 0
+        self._logged_at = 0.0
+
+    def _log_shed(self) -> None:
+        """One log line a second at most, with the count: logging each would add to the load."""
+        self._shed += 1
+        now = time.monotonic()
+        if now - self._logged_at >= 1.0:
+            log.warning(
+                "overloaded: %d answered 503 (%d in flight, %d waiting)",
+                self._shed,
+                self.gate.active,
+                self.gate.waiting,
+            )
+            self._shed = 0
+            self._logged_at = now
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -104,12 +120,7 @@ class LoadShedding:
             return
         capacity = self.capacity
         if not await self.gate.enter(capacity.queue_wait_seconds, capacity.max_queued):
-            log.warning(
-                "overloaded: %d in flight, %d waiting; 503 for %s",
-                self.gate.active,
-                self.gate.waiting,
-                scope["path"],
-            )
+            self._log_shed()
             response = overloaded_response(Request(scope), capacity.retry_after_seconds)
             await response(scope, receive, send)
             return
