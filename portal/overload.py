@@ -56,8 +56,10 @@ class Gate:
         if self.active < self.limit and not self.waiters:
             self.active += 1
             return True
-        if timeout <= 0 or len(self.waiters) >= max_waiting or self.expected_wait() > timeout:
-            return False  # it would not be served in time: answer now, not after the wait
+        if timeout <= 0 or len(self.waiters) >= max_waiting:
+            return False
+        if len(self.waiters) >= self.limit and self.expected_wait() > timeout:
+            return False  # a long queue that would not be served in time: answer now
         event = anyio.Event()
         self.waiters.append(event)
         try:
@@ -88,7 +90,7 @@ class LoadShedding:
         self.app = app
         self.capacity = capacity
         self.gate = Gate(capacity.max_in_flight)
-        self._threads_set = False
+        self._limiter: object = None
         self._shed = 0
         self._logged_at = 0.0
 
@@ -110,11 +112,12 @@ class LoadShedding:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        if not self._threads_set:
+        limiter = anyio.to_thread.current_default_thread_limiter()  # one per event loop
+        if limiter is not self._limiter:
             # The worker threads for sync routes and dependencies (anyio's default limiter,
             # which Starlette and FastAPI use): one per admitted request, and a few more.
-            anyio.to_thread.current_default_thread_limiter().total_tokens = self.capacity.threads
-            self._threads_set = True
+            limiter.total_tokens = self.capacity.threads
+            self._limiter = limiter
         if scope["path"] in EXEMPT:
             await self.app(scope, receive, send)
             return

@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     workers: int = Field(default=1, ge=1, le=64)  # `portal serve` processes
     max_in_flight: int = Field(default=8, ge=1, le=1000)
     max_queued: int = Field(default=1000, ge=0, le=100_000)
-    queue_wait_seconds: float = Field(default=0.8, ge=0, le=30)
+    queue_wait_seconds: float = Field(default=1.0, ge=0, le=30)
     retry_after_seconds: int = Field(default=5, ge=1, le=3600)
     db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     db_pool_extra: int = Field(default=8, ge=0, le=1000)  # connections beyond max_in_flight
