@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 # Debian packages the tests need; installed when missing and we are root.
 DEBIAN_PACKAGES := chromium tesseract-ocr tesseract-ocr-swe poppler-utils fonts-noto-core
 
-.PHONY: run test setup lint typecheck test-unit test-http test-browser test-postgres i18n i18n-check system-deps node-deps clean help load
+.PHONY: run test setup lint typecheck test-unit test-http test-browser test-postgres i18n i18n-check system-deps node-deps clean help load ramp
 
 help:
 	@echo "make run     start the portal on http://127.0.0.1:$(PORT) with demo data"
@@ -90,6 +90,12 @@ test: setup system-deps node-deps lint typecheck
 load: setup
 	$(BIN)/python -c "import locust" 2>/dev/null || $(BIN)/python -m pip install --quiet locust
 	$(BIN)/python bench/load/run.py $(LOAD_ARGS)
+
+# Concurrency ramp 10 -> 2000 (issue 13, F1): portal serve --workers 2 on SQLite and on
+# PostgreSQL (RAMP_DATABASE_URL, default the local `test` database, a schema of its own),
+# anonymous and signed-in pages beside a minimal endpoint. RAMP_ARGS="--steps 10,100 --seconds 2".
+ramp: setup
+	$(BIN)/python bench/ramp.py $(RAMP_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

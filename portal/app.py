@@ -12,6 +12,7 @@ from fastapi.routing import APIRoute
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 from starlette.responses import RedirectResponse, Response
@@ -21,9 +22,10 @@ from intake.flow import DEFAULT_PROOF_RULES
 from portal import access_log, completeness, i18n, ratelimit, virusscan
 from portal import bankid as bankid_client
 from portal.auth import Forbidden, NotAuthenticated
-from portal.db import make_engine
+from portal.db import make_engine, make_readiness_engine
 from portal.media import MediaError
 from portal.oidc import OidcClient
+from portal.overload import LoadShedding, overloaded_response
 from portal.problems import is_api_path, problem
 from portal.routes import (
     admin,
@@ -62,7 +64,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     # Staff sign-in with the identity provider: a bad mapping file fails here, at start.
     app.state.oidc = OidcClient(settings) if settings.oidc_enabled else None
-    app.state.engine = engine or make_engine(settings.database_url)
+    capacity = settings.capacity
+    app.state.engine = engine or make_engine(settings.database_url, capacity)
+    # /readyz pings over a connection of its own, with short time-outs (never the request pool).
+    app.state.readiness_engine = make_readiness_engine(app.state.engine)
     app.state.proof_rules = (
         proof_rules.load(settings.proof_rules_file)
         if settings.proof_rules_file
@@ -98,6 +103,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_middleware(UploadGuard, engine=app.state.engine, settings=settings)
     # Static files are compressed; pages are not (they hold CSRF tokens beside reflected input,
     # which compression would expose to BREACH-style guessing).
+    # Outermost: at most max_in_flight requests in the works, a short queue, then a quick 503
+    # with Retry-After (portal/overload.py); /healthz and /readyz pass untouched.
+    app.add_middleware(LoadShedding, capacity=capacity)
     static = GZipMiddleware(StaticFiles(directory=ROOT / "static"), minimum_size=500)
     app.mount("/static", static, name="static")
     for module in (
@@ -191,7 +199,16 @@ def _install_error_pages(app: FastAPI) -> None:
         # The signed-in user was loaded through the lost connection: the page shows no one
         # rather than reading from it again.
         request.state.principal = None
-        return _error_page(request, 503, headers={"Retry-After": "30"})
+        retry = str(request.app.state.settings.retry_after_seconds)
+        return _error_page(request, 503, headers={"Retry-After": retry})
+
+    @app.exception_handler(PoolTimeout)
+    async def _no_connection(request: Request, exc: PoolTimeout) -> Response:
+        # No connection came free within PORTAL_DB_POOL_TIMEOUT_SECONDS: busy, try again soon.
+        log.error("no database connection in time on %s: %s", request.url.path, exc)
+        request.state.principal = None
+        settings = request.app.state.settings
+        return overloaded_response(request, settings.retry_after_seconds)
 
     @app.exception_handler(DataError)
     @app.exception_handler(OverflowError)
@@ -255,14 +272,18 @@ def _error_page(
     return _with_headers(request, response)
 
 
-def error_response(request: Request, status: int) -> Response:
-    """An error page for middleware that answers before the app does, with the same headers."""
-    settings = request.app.state.settings
+def choose_request_language(request: Request) -> str:
+    """The request's language (cookie, then Accept-Language), also before WebMiddleware ran."""
     if not hasattr(request.state, "language"):
         request.state.language = i18n.choose_language(
             request.cookies.get(LANG_COOKIE),
             request.headers.get("accept-language"),
-            settings.default_language,
+            request.app.state.settings.default_language,
         )
-    i18n.set_locale(request.state.language)
-    return _error_page(request, status)
+    return str(request.state.language)
+
+
+def error_response(request: Request, status: int, code: str | None = None) -> Response:
+    """An error page for middleware that answers before the app does, with the same headers."""
+    i18n.set_locale(choose_request_language(request))
+    return _error_page(request, status, code)

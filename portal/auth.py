@@ -31,7 +31,7 @@ from intake.models import (
     utcnow,
 )
 from portal import totp
-from portal.db import SessionDep
+from portal.db import SessionDep, release
 
 SESSION_COOKIE = "portal_session"
 # A staff member past the password whose sign-in is not finished: the session row has one of
@@ -163,12 +163,24 @@ def load_principal(request: Request, db: Session) -> Principal | None:
         return request.state.principal
     principal = _load(request, db)
     request.state.principal = principal
+    # This runs in a thread of its own (a dependency); the route runs in the next one, which
+    # may take a while to come under load. The connection goes back to the pool meanwhile.
+    release(db)
     return principal
+
+
+def _is_token(value: str) -> bool:
+    """The shape of a session token we hand out (``secrets.token_urlsafe(32)``): a cookie of
+    any other shape is junk and needs no database lookup."""
+    return len(value) == 43 and value.isascii() and _TOKEN_CHARS.issuperset(value)
+
+
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def _load(request: Request, db: Session) -> Principal | None:
     token = request.cookies.get(SESSION_COOKIE)
-    if not token:
+    if not token or not _is_token(token):
         return None
     row = db.exec(select(WebSession).where(WebSession.token_hash == _token_hash(token))).first()
     if row is None or row.id is None:

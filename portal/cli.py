@@ -35,19 +35,35 @@ def main() -> None:
     type=int,
     help="Port to listen on.",
 )
-@click.option("--workers", default=1, show_default=True, type=int, help="Worker processes.")
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the portal with uvicorn."""
+@click.option(
+    "--workers",
+    default=None,
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: PORTAL_WORKERS, 1).",
+)
+def serve(host: str, port: int, workers: int | None) -> None:
+    """Serve the portal with uvicorn. Capacity (requests at once, queue, threads, connection
+    pool) comes from PORTAL_MAX_IN_FLIGHT and friends: see docs/deploy.md, "Capacity"."""
     import uvicorn
 
+    if workers is not None:
+        os.environ["PORTAL_WORKERS"] = str(workers)  # the workers read their settings anew
+        get_settings.cache_clear()
     settings = get_settings()
+    capacity = settings.capacity
     click.echo(f"Serving {settings.municipality_name} on http://{host}:{port} ({settings.mode})")
+    click.echo(f"Capacity: {capacity.describe()}")
     uvicorn.run(
         "portal.app:create_app",
         factory=True,
         host=host,
         port=port,
-        workers=workers,
+        workers=capacity.workers,
+        # A backstop only: the load shedding in the app answers first, with a proper page.
+        limit_concurrency=capacity.limit_concurrency,
+        backlog=4096,
+        # A busy worker (a shared or overloaded machine) is not taken for a hung one.
+        timeout_worker_healthcheck=30,
         proxy_headers=True,
         server_header=False,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -92,6 +93,19 @@ class Settings(BaseSettings):
     retention_handed_off_days: int = Field(default=90, ge=0)
     retention_upload_days: int = Field(default=30, ge=0)
     retention_survey_token_days: int = Field(default=0, ge=0)
+    # --- capacity and load shedding (one place; see docs/deploy.md "Capacity") -----------------
+    # Per web process: at most ``max_in_flight`` requests are worked on at once; the next ones
+    # wait up to ``queue_wait_seconds`` (at most ``max_queued`` of them), and beyond that are
+    # answered at once with 503, Retry-After and a page in the user's language. The worker
+    # threads, the connection pool and uvicorn's own limit are derived from it (``capacity``),
+    # so that an admitted request never waits for a thread or a connection.
+    workers: int = Field(default=1, ge=1, le=64)  # `portal serve` processes
+    max_in_flight: int = Field(default=8, ge=1, le=1000)
+    max_queued: int = Field(default=1000, ge=0, le=100_000)
+    queue_wait_seconds: float = Field(default=1.0, ge=0, le=30)
+    retry_after_seconds: int = Field(default=5, ge=1, le=3600)
+    db_pool_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
+    db_pool_extra: int = Field(default=8, ge=0, le=1000)  # connections beyond max_in_flight
 
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
@@ -150,9 +164,53 @@ class Settings(BaseSettings):
         return self.oidc_enabled and not self.development
 
     @property
+    def capacity(self) -> Capacity:
+        """Every capacity limit of one web process, derived from ``max_in_flight``."""
+        return Capacity(
+            workers=self.workers,
+            max_in_flight=self.max_in_flight,
+            max_queued=self.max_queued,
+            queue_wait_seconds=self.queue_wait_seconds,
+            retry_after_seconds=self.retry_after_seconds,
+            # One thread per admitted request (a request uses one at a time) and a few for the
+            # exempt health checks and rate-limit counters.
+            threads=self.max_in_flight + self.db_pool_extra,
+            # One connection per admitted request, and the extra for the rate-limit counters
+            # and the odd second connection; /readyz has a pool of its own.
+            pool_size=self.max_in_flight,
+            pool_overflow=self.db_pool_extra,
+            pool_timeout_seconds=self.db_pool_timeout_seconds,
+            # uvicorn's own limit is only a backstop (its 503 is a bare text): our queue
+            # answers first.
+            limit_concurrency=2 * (self.max_in_flight + self.max_queued) + 100,
+        )
+
+    @property
     def rate_limits_on(self) -> bool:
         """Rate limits apply: as set, else in production only."""
         return (not self.development) if self.rate_limits is None else self.rate_limits
+
+
+@dataclass(frozen=True)
+class Capacity:
+    workers: int
+    max_in_flight: int
+    max_queued: int
+    queue_wait_seconds: float
+    retry_after_seconds: int
+    threads: int
+    pool_size: int
+    pool_overflow: int
+    pool_timeout_seconds: float
+    limit_concurrency: int
+
+    def describe(self) -> str:
+        return (
+            f"{self.workers} worker(s), each: {self.max_in_flight} requests at once, "
+            f"{self.max_queued} waiting up to {self.queue_wait_seconds:g} s, "
+            f"{self.threads} threads, pool {self.pool_size}+{self.pool_overflow} "
+            f"(timeout {self.pool_timeout_seconds:g} s)"
+        )
 
 
 def _development_secret(var_dir: Path) -> str:

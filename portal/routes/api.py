@@ -25,7 +25,7 @@ from starlette.responses import FileResponse, JSONResponse, Response
 from intake.models import ApiToken, Attachment
 from portal import handoff, repository
 from portal import repository_handoff as repo
-from portal.db import SessionDep
+from portal.db import SessionDep, release
 from portal.problems import problem
 
 
@@ -78,6 +78,7 @@ def require_api_token(
     token = repo.authenticate(db, credentials.credentials)
     if token is None:
         raise ApiError(401, "invalid_token", "The token is unknown or has been revoked.")
+    release(db)  # no connection held while the route waits for its thread
     return token
 
 

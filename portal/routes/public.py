@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Annotated
 
+import anyio
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from starlette.responses import RedirectResponse, Response
@@ -11,7 +14,7 @@ from starlette.responses import RedirectResponse, Response
 from intake.languages import SUPPORTED
 from portal import repository
 from portal.auth import PublicUser, anyone
-from portal.db import SessionDep, ping
+from portal.db import READY_TIMEOUT_SECONDS, SessionDep, ping
 from portal.security import remember_language, safe_next
 from portal.templating import render
 
@@ -46,14 +49,28 @@ def choose_language(
 
 
 @router.get("/healthz", dependencies=[Depends(anyone)])
-def healthz() -> Response:
-    """The process is alive."""
+async def healthz() -> Response:
+    """The process is alive. Runs on the event loop: no thread, no queue, no database."""
     return PlainTextResponse("ok")
 
 
+_ready_limiters: dict[int, anyio.CapacityLimiter] = {}
+
+
 @router.get("/readyz", dependencies=[Depends(anyone)])
-def readyz(request: Request) -> Response:
-    """The database answers."""
-    if ping(request.app.state.engine):
+async def readyz(request: Request) -> Response:
+    """The database answers, within a second: the ping goes over a connection of its own
+    (never the request pool), in a thread of its own (never queued behind requests)."""
+    loop = id(asyncio.get_running_loop())
+    limiter = _ready_limiters.get(loop)
+    if limiter is None:
+        _ready_limiters.clear()
+        limiter = _ready_limiters[loop] = anyio.CapacityLimiter(2)
+    ok = False
+    with anyio.move_on_after(READY_TIMEOUT_SECONDS):
+        ok = await anyio.to_thread.run_sync(
+            ping, request.app.state.readiness_engine, limiter=limiter, abandon_on_cancel=True
+        )
+    if ok:
         return JSONResponse({"status": "ready", "database": "ok"})
     return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
