@@ -449,10 +449,17 @@ def test_the_survey_routes_never_read_the_session(
             assert _stored(db.get_bind(), "last_seen_at", "web_session", row.id or 0) == before
 
 
-def test_no_log_line_keeps_a_survey_token(caplog: pytest.LogCaptureFixture) -> None:
+def test_no_log_line_keeps_a_survey_token(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Whichever logger writes it (the portal's error pages log the path, httpx logs URLs)."""
     access_log.install()
+    # A uvicorn started by an earlier test configures its access logger not to propagate.
+    access = logging.getLogger("uvicorn.access")
+    monkeypatch.setattr(access, "propagate", True)
+    monkeypatch.setattr(access, "disabled", False)
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="uvicorn.access")
     token = "Qm9uam91ciB0b3V0IGxlIG1vbmRlIGV0IHRvdXMgbGVz"
     logging.getLogger("portal").warning("unhandled error on %s %s", "GET", f"/survey/t/{token}")
     logging.getLogger("httpx").info("HTTP Request: GET http://x/survey/t/%s?lang=ar", token)
