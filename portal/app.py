@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from intake import proof_rules
 from intake.flow import DEFAULT_PROOF_RULES
@@ -22,6 +22,7 @@ from portal import bankid as bankid_client
 from portal import completeness, i18n, ratelimit, virusscan
 from portal.auth import Forbidden, NotAuthenticated
 from portal.db import make_engine
+from portal.protection import ProtectedIdentity
 from portal.routes import (
     admin,
     api,
@@ -136,6 +137,17 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
         return _error_page(request, 403)
+
+    @app.exception_handler(ProtectedIdentity)
+    async def _protected(request: Request, _exc: ProtectedIdentity) -> Response:
+        # Skyddad identitet (portal/protection.py): staff see only that the case is handled
+        # outside the portal; automation (the API) sees nothing at all.
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": "not_found", "detail": "No such application."}, 404)
+        back = "/" + (request.url.path.strip("/").split("/") or [""])[0]
+        response = render(request, "pages/staff/protected.html", {"back": back}, 403)
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
 
     @app.exception_handler(CsrfError)
     async def _csrf(request: Request, _exc: CsrfError) -> Response:

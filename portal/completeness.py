@@ -584,18 +584,28 @@ def notify_applicant(
         )
     queued = 0
     if email:
-        notify.queue(
-            db,
-            channel="email",
-            recipient=email,
-            body=body,
-            subject=settings.municipality_name,
-            purpose=purpose,
+        queued += bool(
+            notify.queue(
+                db,
+                household_id=application.household_id,
+                channel="email",
+                recipient=email,
+                body=body,
+                subject=settings.municipality_name,
+                purpose=purpose,
+            )
         )
-        queued += 1
     if phone:
-        notify.queue(db, channel="sms", recipient=phone, body=body, purpose=purpose)
-        queued += 1
+        queued += bool(
+            notify.queue(
+                db,
+                household_id=application.household_id,
+                channel="sms",
+                recipient=phone,
+                body=body,
+                purpose=purpose,
+            )
+        )
     db.commit()
     if queued:
         notify.deliver(db, settings)
