@@ -154,12 +154,11 @@ def _normal(recipient: str) -> str:
 
 
 def withheld(db: Session, notification: Notification, protected: set[str]) -> bool:
-    """Whether the message must not be sent: its household (or, for old rows, its recipient)
-    has protected identity now."""
-    if notification.household_id is not None and protection.is_protected(
-        db, notification.household_id
-    ):
-        return True
+    """Whether the message must not be sent: its household has protected identity now. A row
+    from before messages knew their household is withheld when its recipient is an address of
+    someone in a protected household."""
+    if notification.household_id is not None:
+        return protection.is_protected(db, notification.household_id)
     return _normal(notification.recipient) in protected
 
 
@@ -174,7 +173,8 @@ def deliver(db: Session, settings: Settings, limit: int = 100) -> int:
         .order_by(col(Notification.id))
         .limit(limit)
     ).all()
-    protected = _protected_recipients(db) if waiting else set()
+    legacy = any(n.household_id is None for n in waiting)
+    protected = _protected_recipients(db) if legacy else set()
     sent = 0
     for notification in waiting:
         if withheld(db, notification, protected):
