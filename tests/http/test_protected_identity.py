@@ -614,3 +614,33 @@ def test_a_notice_waiting_when_the_flag_is_set_is_withheld(
         assert row.attempts == notify.MAX_ATTEMPTS  # never tried again
     db.refresh(control)
     assert control.sent_at is not None
+
+
+def test_the_worker_reads_none_of_their_documents(
+    engine: Engine, db: Session, settings: Settings, world: World
+) -> None:
+    """The reader and its sweep leave their documents alone (nothing is processed)."""
+    from huey import MemoryHuey
+
+    from intake.models import Attachment
+    from portal.tasks import PortalQueue, extract_attachment
+
+    attachments = [db.get(Attachment, h.attachment_id) for h in world.hidden]
+    for attachment in attachments:
+        assert attachment is not None
+        attachment.extraction_status = "pending"
+        db.add(attachment)
+    db.commit()
+    try:
+        for hidden in world.hidden:
+            assert extract_attachment(hidden.attachment_id, settings, engine) == "protected"
+        queue = PortalQueue(settings, engine, huey=MemoryHuey("skydd", immediate=False))
+        queue.requeue_pending()
+        queued = {task.args[0] for task in queue.huey.pending()}
+        assert not queued & {h.attachment_id for h in world.hidden}
+    finally:
+        for attachment in attachments:
+            assert attachment is not None
+            attachment.extraction_status = "done"
+            db.add(attachment)
+        db.commit()
