@@ -316,6 +316,9 @@ class Notification(SQLModel, table=True):
     subject: str | None = Field(default=None, max_length=200)
     body: str
     purpose: str = Field(max_length=32)
+    # The household it is about: the sender withholds it if the household has protected
+    # identity when it is sent (portal/protection.py). None only for rows from before 0010.
+    household_id: int | None = Field(default=None, foreign_key="household.id")
     created_at: dt.datetime = Field(default_factory=utcnow)
     sent_at: dt.datetime | None = None
     attempts: int = 0

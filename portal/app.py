@@ -27,6 +27,7 @@ from portal.media import MediaError
 from portal.oidc import OidcClient
 from portal.overload import LoadShedding, overloaded_response
 from portal.problems import is_api_path, problem
+from portal.protection import ProtectedIdentity
 from portal.routes import (
     admin,
     api,
@@ -177,6 +178,17 @@ def _install_error_pages(app: FastAPI) -> None:
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, _exc: Forbidden) -> Response:
         return _error_page(request, 403)
+
+    @app.exception_handler(ProtectedIdentity)
+    async def _protected(request: Request, _exc: ProtectedIdentity) -> Response:
+        # Skyddad identitet (portal/protection.py): staff see only that the case is handled
+        # outside the portal; automation (the API) sees nothing at all.
+        if is_api_path(request.url.path):
+            return _with_headers(request, problem(404, "not_found", "No such application."))
+        back = "/" + (request.url.path.strip("/").split("/") or [""])[0]
+        response = render(request, "pages/staff/protected.html", {"back": back}, 403)
+        response.headers["Cache-Control"] = "private, no-store"
+        return _with_headers(request, response)
 
     @app.exception_handler(CsrfError)
     async def _csrf(request: Request, _exc: CsrfError) -> Response:

@@ -38,7 +38,7 @@ from intake.models import (
     StaffUser,
     utcnow,
 )
-from portal import notify, repository, repository_flow
+from portal import notify, protection, repository, repository_flow
 from portal.i18n import gettext as _
 from portal.i18n import use_locale
 
@@ -308,7 +308,7 @@ def after_applicant_change(db: Session, application: Application) -> None:
     if application.status not in (
         ApplicationStatus.submitted,
         ApplicationStatus.needs_completion,
-    ):
+    ) or protection.is_protected(db, application.household_id):
         return
     findings = refresh(db, application)
     request = open_request(db, application)
@@ -584,18 +584,28 @@ def notify_applicant(
         )
     queued = 0
     if email:
-        notify.queue(
-            db,
-            channel="email",
-            recipient=email,
-            body=body,
-            subject=settings.municipality_name,
-            purpose=purpose,
+        queued += bool(
+            notify.queue(
+                db,
+                household_id=application.household_id,
+                channel="email",
+                recipient=email,
+                body=body,
+                subject=settings.municipality_name,
+                purpose=purpose,
+            )
         )
-        queued += 1
     if phone:
-        notify.queue(db, channel="sms", recipient=phone, body=body, purpose=purpose)
-        queued += 1
+        queued += bool(
+            notify.queue(
+                db,
+                household_id=application.household_id,
+                channel="sms",
+                recipient=phone,
+                body=body,
+                purpose=purpose,
+            )
+        )
     db.commit()
     if queued:
         notify.deliver(db, settings)

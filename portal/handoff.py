@@ -25,7 +25,7 @@ from intake.norm import Calculation
 from intake.officer.convert import Acceptance, applied_costs, applied_livsforing
 from intake.officer.plan import PlanStatus
 from intake.personnummer import Personnummer
-from portal import repository, repository_flow
+from portal import protection, repository, repository_flow
 from portal import repository_officer as repo
 from portal.officer_settings import officer_settings_of
 from portal.officer_view import changed_keys, flow_members, plan_of, preliminary
@@ -482,7 +482,8 @@ def collect(
     db: Session, state: Any, application: Application, household: Household
 ) -> ApplicationDocument:
     """The document of an application from the database (``state``: the app's state, for the
-    settings and the proof rules)."""
+    settings and the proof rules). Checks protected identity again as it builds."""
+    protection.check(db, household.id)
     settings = officer_settings_of(state)
     members = repo.members_with_people(db, household.id or 0)
     rows = repo.answer_rows(db, application.id)

@@ -16,7 +16,8 @@ from typing import Protocol
 
 from sqlmodel import Session, col, select
 
-from intake.models import Notification, utcnow
+from intake.models import Answer, Application, HouseholdMember, Notification, Person, utcnow
+from portal import protection
 from portal.settings import Settings
 
 log = logging.getLogger("portal.notify")
@@ -92,35 +93,100 @@ def sender_for(channel: str, settings: Settings) -> Sender:
     return LogSender()
 
 
+MAX_ATTEMPTS = 5
+WITHHELD = "withheld: protected identity"
+
+
 def queue(
     db: Session,
     *,
+    household_id: int | None,
     channel: str,
     recipient: str,
     body: str,
     purpose: str,
     subject: str | None = None,
-) -> Notification:
-    """Store a message to be sent; call :func:`deliver` after the transaction commits."""
+) -> Notification | None:
+    """Store a message to be sent; call :func:`deliver` after the transaction commits. Every
+    message says which household it is about (``household_id``): none is stored for a household
+    with protected identity, and :func:`deliver` checks again when it sends."""
+    if protection.is_protected(db, household_id):
+        log.info("no %s notification (%s): protected identity", channel, purpose)
+        return None
     notification = Notification(
-        channel=channel, recipient=recipient, subject=subject, body=body, purpose=purpose
+        channel=channel,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        purpose=purpose,
+        household_id=household_id,
     )
     db.add(notification)
     db.flush()
     return notification
 
 
+def _protected_recipients(db: Session) -> set[str]:
+    """The e-mail addresses and phone numbers of people in households with protected identity,
+    from their person rows and the contact answers of their applications (for messages stored
+    before they carried a household)."""
+    found: set[str] = set()
+    for email, phone in db.exec(
+        select(Person.email, Person.phone)
+        .join(HouseholdMember, col(HouseholdMember.person_id) == Person.id)
+        .where(col(HouseholdMember.household_id).in_(protection.protected_households()))
+    ).all():
+        found.update(_normal(v) for v in (email, phone) if v)
+    for value in db.exec(
+        select(Answer.value)
+        .join(Application, col(Application.id) == Answer.application_id)
+        .where(Answer.key == "contact")
+        .where(col(Application.household_id).in_(protection.protected_households()))
+    ).all():
+        if isinstance(value, dict):
+            found.update(_normal(str(value[k])) for k in ("email", "phone") if value.get(k))
+    return found
+
+
+def _normal(recipient: str) -> str:
+    text = recipient.strip().lower()
+    return text if "@" in text else "".join(c for c in text if c.isdigit() or c == "+")
+
+
+def withheld(db: Session, notification: Notification, protected: set[str]) -> bool:
+    """Whether the message must not be sent: its household has protected identity now. A row
+    from before messages knew their household is withheld when its recipient is an address of
+    someone in a protected household."""
+    if notification.household_id is not None:
+        return protection.is_protected(db, notification.household_id)
+    return _normal(notification.recipient) in protected
+
+
 def deliver(db: Session, settings: Settings, limit: int = 100) -> int:
-    """Send what is waiting (at most ``limit``); return how many were sent."""
+    """Send what is waiting (at most ``limit``); return how many were sent. A message for a
+    household that has protected identity by now is withheld: never sent, its recipient and
+    text erased."""
     waiting = db.exec(
         select(Notification)
         .where(col(Notification.sent_at).is_(None))
-        .where(Notification.attempts < 5)
+        .where(Notification.attempts < MAX_ATTEMPTS)
         .order_by(col(Notification.id))
         .limit(limit)
     ).all()
+    legacy = any(n.household_id is None for n in waiting)
+    protected = _protected_recipients(db) if legacy else set()
     sent = 0
     for notification in waiting:
+        if withheld(db, notification, protected):
+            notification.attempts = MAX_ATTEMPTS
+            notification.error = WITHHELD
+            notification.recipient = ""
+            notification.subject = None
+            notification.body = ""
+            log.info("notification %s withheld: protected identity", notification.id)
+            db.add(notification)
+            db.commit()
+            continue
         notification.attempts += 1
         try:
             sender_for(notification.channel, settings).send(notification)

@@ -17,7 +17,7 @@ from intake.norm import COST_KINDS, LIVSFORING_KINDS
 from intake.officer import decision as decision_rules
 from intake.officer.convert import Acceptance
 from intake.officer.queue import days_waiting
-from portal import notify, repository, repository_flow
+from portal import notify, protection, repository, repository_flow
 from portal import repository_officer as repo
 from portal.auth import Principal
 from portal.flow_view import summary_sections
@@ -166,6 +166,7 @@ def parse_acceptance(
 def case_file_pdf(
     request: Request, db: Session, application: Application, household: Household
 ) -> bytes:
+    protection.check(db, household.id)  # at build time, whatever the caller checked before
     with use_locale("sv"):
         answers = repository_flow.answers_of(db, application.id)
         members = repo.members_with_people(db, household.id or 0)
@@ -215,6 +216,7 @@ def tell_applicant(
     if "email" in methods and contact.get("email"):
         notify.queue(
             db,
+            household_id=household.id,
             channel="email",
             recipient=str(contact["email"]),
             body=body,
@@ -223,7 +225,12 @@ def tell_applicant(
         )
     if "sms" in methods and contact.get("phone"):
         notify.queue(
-            db, channel="sms", recipient=str(contact["phone"]), body=body, purpose="decision"
+            db,
+            household_id=household.id,
+            channel="sms",
+            recipient=str(contact["phone"]),
+            body=body,
+            purpose="decision",
         )
     db.commit()
     notify.deliver(db, settings)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,8 @@ from intake.models import (
     Unit,
     utcnow,
 )
+from portal import protection
+from portal.repository import application_with_household
 
 PAGE_SIZE = 50
 ROUTING = ("blocking", "review")
@@ -41,6 +44,39 @@ VIEWS: dict[str, tuple[str, ...]] = {
     ),
 }
 WAITING_DAYS = (0, 1, 3, 7, 14)
+# What the informatör works on (F7): applications being made complete, and those made complete
+# until they are decided (so that a call from the applicant about one just passed on can be
+# answered). Drafts are the applicant's alone; decided applications are the officers'.
+INFORMATOR_STATUSES = (
+    ApplicationStatus.awaiting_co_applicant,
+    ApplicationStatus.submitted,
+    ApplicationStatus.needs_completion,
+    ApplicationStatus.complete,
+)
+
+
+def informator_units(db: Session, staff: StaffUser | None) -> list[int]:
+    """The units an informatör works for: their own unit and the units they lead (as for the
+    officers). Without a unit: none (fail closed)."""
+    from portal.repository_officer import visible_units
+
+    return visible_units(db, staff)
+
+
+def application_for_informator(
+    db: Session, application_id: int, unit_ids: Sequence[int]
+) -> tuple[Application, Household] | None:
+    """The application with its household when it is in one of the informatör's units and in a
+    status the role works on; else None (404). Raises ``ProtectedIdentity`` (the placeholder
+    page) when such a household has protected identity now."""
+    row = application_with_household(db, application_id)
+    if row is None:
+        return None
+    application, household = row
+    if household.unit_id not in unit_ids or application.status not in INFORMATOR_STATUSES:
+        return None
+    protection.check(db, household.id)
+    return application, household
 
 
 @dataclass
@@ -92,14 +128,18 @@ def _waiting_since(application: Application) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def queue(db: Session, wanted: QueueFilter, now: dt.datetime | None = None) -> Queue:
+def queue(
+    db: Session, wanted: QueueFilter, unit_ids: Sequence[int], now: dt.datetime | None = None
+) -> Queue:
+    """One page of the informatör's queue in their units (none: an empty queue)."""
     now = now or utcnow()
     statuses = VIEWS.get(wanted.view, VIEWS["to_check"])
     query = (
         select(Application, Household)
         .join(Household, col(Household.id) == Application.household_id)
         .where(col(Application.status).in_(statuses))
-        .where(col(Household.protected_identity).is_(False))
+        .where(col(Household.unit_id).in_(list(unit_ids)))
+        .where(protection.household_unprotected())
     )
     if wanted.unit:
         query = query.where(Household.unit_id == wanted.unit)
@@ -187,12 +227,13 @@ def applicant_names(db: Session, household_ids: list[int]) -> dict[int, str]:
     return {household_id: f"{given} {family}" for household_id, given, family in rows}
 
 
-def counts(db: Session) -> dict[str, int]:
-    """Applications per queue view, for the tabs."""
+def counts(db: Session, unit_ids: Sequence[int]) -> dict[str, int]:
+    """Applications per queue view in the units, for the tabs."""
     rows = db.exec(
         select(Application.status, func.count())
         .join(Household, col(Household.id) == Application.household_id)
-        .where(col(Household.protected_identity).is_(False))
+        .where(col(Household.unit_id).in_(list(unit_ids)))
+        .where(protection.household_unprotected())
         .group_by(Application.status)
     ).all()
     by_status = dict(rows)
@@ -266,7 +307,9 @@ class Figures:
         return sum(r * n for r, n in self.rounds.items()) / self.applications
 
 
-def figures(db: Session, months: int = 12, unit_id: int | None = None) -> list[Figures]:
+def figures(
+    db: Session, unit_ids: Sequence[int], months: int = 12, unit_id: int | None = None
+) -> list[Figures]:
     """Per month applied for and unit, newest month first, each month followed by its total:
     the share complete on first submission, the median time from received to complete and how
     many completion rounds it took. Only applications the completeness rules checked count."""
@@ -275,6 +318,8 @@ def figures(db: Session, months: int = 12, unit_id: int | None = None) -> list[F
         .join(Household, col(Household.id) == Application.household_id)
         .where(col(Application.complete_on_submission).is_not(None))
         .where(col(Application.submitted_at).is_not(None))
+        .where(col(Household.unit_id).in_(list(unit_ids)))
+        .where(protection.household_unprotected())
     )
     if unit_id:
         query = query.where(Household.unit_id == unit_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
@@ -19,6 +20,7 @@ from intake.models import (
     utcnow,
 )
 from intake.officer import sample as sampling
+from portal import protection
 
 
 def population(db: Session, unit_id: int, month: str) -> list[int]:
@@ -31,6 +33,7 @@ def population(db: Session, unit_id: int, month: str) -> list[int]:
             .where(Household.unit_id == unit_id)
             .where(Application.month == month)
             .where(col(Application.status) == ApplicationStatus.decided)
+            .where(protection.household_unprotected())
             .order_by(col(Application.id))
         ).all()
     ]
@@ -85,6 +88,7 @@ def samples_in(db: Session, unit_ids: Sequence[int]) -> list[SampleRow]:
                 func.count(col(ReviewItem.reviewed_at)),
             )
             .where(col(ReviewItem.sample_id).in_(ids))
+            .where(col(ReviewItem.application_id).notin_(protected_applications()))
             .group_by(col(ReviewItem.sample_id))
         ).all():
             counts[sample_id] = (int(total), int(reviewed))
@@ -106,18 +110,26 @@ def items_of(db: Session, sample_id: int) -> list[ItemRow]:
         .join(Application, col(Application.id) == ReviewItem.application_id)
         .join(Decision, col(Decision.application_id) == Application.id, isouter=True)
         .where(ReviewItem.sample_id == sample_id)
+        .where(protection.application_unprotected())
         .order_by(col(ReviewItem.id))
     ).all()
     return [ItemRow(item, application, decided_by) for item, application, decided_by in rows]
 
 
 def item_with_sample(db: Session, item_id: int) -> tuple[ReviewItem, ReviewSample] | None:
+    """The review item with its sample; the caller checks the staff member's scope first, then
+    :func:`portal.protection.check_application`."""
     row = db.exec(
         select(ReviewItem, ReviewSample)
         .join(ReviewSample, col(ReviewSample.id) == ReviewItem.sample_id)
         .where(ReviewItem.id == item_id)
     ).first()
     return (row[0], row[1]) if row else None
+
+
+def protected_applications() -> Any:
+    """A subquery: applications of households with protected identity."""
+    return select(Application.id).where(protection.application_protected())
 
 
 def assign_reviewers(db: Session, sample_id: int, reviewers: Mapping[int, int | None]) -> None:
@@ -134,6 +146,7 @@ def items_for_reviewer(db: Session, staff_id: int) -> list[ItemRow]:
         .join(Application, col(Application.id) == ReviewItem.application_id)
         .join(Decision, col(Decision.application_id) == Application.id, isouter=True)
         .where(ReviewItem.reviewer_id == staff_id)
+        .where(protection.application_unprotected())
         .order_by(col(ReviewItem.reviewed_at).is_not(None), col(ReviewItem.id))
     ).all()
     return [ItemRow(item, application, decided_by) for item, application, decided_by in rows]
@@ -163,7 +176,9 @@ def monthly_summaries(db: Session, unit_ids: Sequence[int]) -> list[MonthSummary
         select(ReviewSample.unit_id, Unit.name, ReviewSample.month, ReviewItem)
         .join(ReviewItem, col(ReviewItem.sample_id) == ReviewSample.id)
         .join(Unit, col(Unit.id) == ReviewSample.unit_id)
+        .join(Application, col(Application.id) == ReviewItem.application_id)
         .where(col(ReviewSample.unit_id).in_(unit_ids))
+        .where(protection.application_unprotected())
     ).all()
     grouped: dict[tuple[str, str], list[dict[str, str | None]]] = {}
     for _unit_id, name, month, item in rows:

@@ -21,6 +21,7 @@ from intake.models import (
     Household,
     utcnow,
 )
+from portal import protection
 from portal.repository import application_with_household
 
 # Ekonomiskt bistånd portal: recognisable in logs and by secret scanners; not a secret.
@@ -113,7 +114,7 @@ def list_applications(
         .join(Decision, col(Decision.application_id) == Application.id, isouter=True)
         .join(HandoffReceipt, col(HandoffReceipt.application_id) == Application.id, isouter=True)
         .where(col(Application.status).in_(list(statuses)))
-        .where(col(Household.protected_identity).is_(False))
+        .where(protection.household_unprotected())
         .where(col(Application.id) > after_id)
     )
     if received is True:
@@ -130,7 +131,7 @@ def handed_over(db: Session, application_id: int) -> tuple[Application, Househol
     if row is None:
         return None
     application, household = row
-    if application.status not in API_STATUSES or household.protected_identity:
+    if application.status not in API_STATUSES or protection.is_protected(db, household.id):
         return None
     return application, household
 

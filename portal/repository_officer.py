@@ -46,6 +46,7 @@ from intake.officer.queue import (
     days_waiting,
     household_type,
 )
+from portal import protection
 from portal.repository import application_with_household
 
 ADULT_ROLES = ("applicant", "co_applicant")
@@ -99,7 +100,8 @@ def application_in_units(
     db: Session, application_id: int, unit_ids: Sequence[int]
 ) -> tuple[Application, Household] | None:
     """The application with its household, when its household is in one of the units and it has
-    been sent (drafts are the applicant's alone)."""
+    been sent (drafts are the applicant's alone). Raises ``ProtectedIdentity`` (the placeholder
+    page) when the household in scope has protected identity now."""
     row = application_with_household(db, application_id)
     if row is None:
         return None
@@ -109,6 +111,7 @@ def application_in_units(
         ApplicationStatus.awaiting_co_applicant,
     ):
         return None
+    protection.check(db, household.id)
     return application, household
 
 
@@ -226,6 +229,7 @@ def _conditions(
     conditions: list[ColumnElement[bool]] = [
         col(Application.status) == ApplicationStatus.complete,
         col(Household.unit_id).in_(allowed),
+        protection.household_unprotected(),
     ]
     if chosen.assigned == "me":
         conditions.append(col(Application.assigned_to) == staff_id)

@@ -177,15 +177,16 @@ def _send(
             reminder=reminder,
             questions=len(question_set(invitation.question_set_version).codes),
         )
-    notify.queue(
+    queued = notify.queue(
         db,
+        household_id=invitation.household_id,
         channel=contact.channel,
         recipient=contact.recipient,
         subject=subject,
         body=body,
         purpose="survey_reminder" if reminder else "survey_invitation",
     )
-    return True
+    return queued is not None
 
 
 def message_text(

@@ -24,7 +24,8 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from intake.extract import ErrorCode, Extraction, Kind, Limits, extract_file
-from intake.models import Attachment, utcnow
+from intake.models import Application, Attachment, utcnow
+from portal import protection
 from portal.settings import Settings, get_settings
 
 log = logging.getLogger("portal.tasks")
@@ -141,6 +142,11 @@ class PortalQueue:
                 .where(Attachment.extraction_status == "pending")
                 .where(col(Attachment.removed_at).is_(None))
                 .where(Attachment.received_at <= cutoff)
+                .where(
+                    col(Attachment.application_id).notin_(
+                        select(Application.id).where(protection.application_protected())
+                    )
+                )
                 .order_by(col(Attachment.id))
             ).all()
         for attachment_id in ids:
@@ -174,6 +180,8 @@ def extract_attachment(
             return "removed"
         if attachment.extraction_status != "pending" and not force:
             return "already read"
+        if protection.application_is_protected(db, attachment.application_id):
+            return "protected"  # skyddad identitet: nothing is processed (portal/protection.py)
         path = stored_file(settings, attachment.storage_path)
     if path is None:
         result = Extraction.unreadable(ErrorCode.not_found, "the stored file is missing")

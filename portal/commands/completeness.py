@@ -58,7 +58,7 @@ def evaluate(all_open: bool, application_ids: tuple[int, ...]) -> None:
     """Evaluate APPLICATION_IDS again (e.g. after changing the rules) and print their findings.
     Findings no longer found are resolved; accepted ones stay accepted."""
     from intake.models import Application, ApplicationStatus
-    from portal import completeness
+    from portal import completeness, protection
 
     with Session(_engine()) as db:
         ids = list(application_ids)
@@ -69,7 +69,8 @@ def evaluate(all_open: bool, application_ids: tuple[int, ...]) -> None:
                     select(Application).where(
                         col(Application.status).in_(
                             [ApplicationStatus.submitted, ApplicationStatus.needs_completion]
-                        )
+                        ),
+                        protection.application_unprotected(),
                     )
                 ).all()
                 if a.id is not None
@@ -80,6 +81,9 @@ def evaluate(all_open: bool, application_ids: tuple[int, ...]) -> None:
             application = db.get(Application, application_id)
             if application is None:
                 click.echo(f"{application_id}: no such application", err=True)
+                continue
+            if protection.is_protected(db, application.household_id):
+                click.echo(f"{application_id}: handled outside the portal", err=True)
                 continue
             findings = completeness.refresh(db, application)
             open_ = [f for f in findings if f.status == "open"]

@@ -576,7 +576,7 @@ def _applicant_signed(
     if co_applicant is None:
         completeness.on_submitted(db, application)
     else:
-        _notify_co_applicant(request, db, co_applicant)
+        _notify_co_applicant(request, db, co_applicant, household.id)
     repository.audit(
         db,
         "applicant",
@@ -626,7 +626,9 @@ def _visible_data(application: Application, household: Household, db: Session) -
     return f"Ansökan om ekonomiskt bistånd för {format_month(application.month)}. Hushåll: {names}."
 
 
-def _notify_co_applicant(request: Request, db: Session, person: Any) -> None:
+def _notify_co_applicant(
+    request: Request, db: Session, person: Any, household_id: int | None
+) -> None:
     settings = request.app.state.settings
     body = _(
         "You have a new message from %(municipality)s. Sign in at %(url)s to read it.",
@@ -636,6 +638,7 @@ def _notify_co_applicant(request: Request, db: Session, person: Any) -> None:
     if person.email:
         notify.queue(
             db,
+            household_id=household_id,
             channel="email",
             recipient=person.email,
             body=body,
@@ -644,7 +647,12 @@ def _notify_co_applicant(request: Request, db: Session, person: Any) -> None:
         )
     if person.phone:
         notify.queue(
-            db, channel="sms", recipient=person.phone, body=body, purpose="co_applicant_sign"
+            db,
+            household_id=household_id,
+            channel="sms",
+            recipient=person.phone,
+            body=body,
+            purpose="co_applicant_sign",
         )
     db.commit()
     notify.deliver(db, settings)

@@ -15,11 +15,12 @@ from starlette.responses import FileResponse, RedirectResponse, Response
 
 from intake.completeness import Code
 from intake.languages import NATIVE_NAMES, SUPPORTED
-from intake.models import Application, ApplicationStatus, Attachment, Household, Role
+from intake.models import Application, Attachment, Household, Role
 from portal import attachment_preview, completeness, media, repository, repository_flow
 from portal import completeness_text as words
 from portal import completeness_view as view
 from portal import repository_completeness as queries
+from portal import repository_officer as officer_repo
 from portal.auth import Principal, require_role
 from portal.db import SessionDep
 from portal.flow_view import summary_of
@@ -97,8 +98,9 @@ def _filter(request: Request) -> queries.QueueFilter:
 
 @router.get("")
 def home(request: Request, db: SessionDep, user: Informator) -> Response:
-    wanted = _filter(request)
-    result = queries.queue(db, wanted)
+    units = queries.informator_units(db, user.staff)
+    wanted = _filter(request)  # a unit outside the informatör's units gives an empty queue
+    result = queries.queue(db, wanted, units)
     _audit(
         db,
         user,
@@ -110,8 +112,8 @@ def home(request: Request, db: SessionDep, user: Informator) -> Response:
     context = {
         "filter": wanted,
         "queue": result,
-        "counts": queries.counts(db),
-        "units": [unit for unit, _m in repository.units(db)],
+        "counts": queries.counts(db, units),
+        "units": officer_repo.units_named(db, units),
         "codes": [(code.value, words.title(code.value)) for code in Code],
         "languages": [(code, NATIVE_NAMES[code]) for code in SUPPORTED],
         "waiting_days": queries.WAITING_DAYS[1:],
@@ -130,17 +132,17 @@ def home(request: Request, db: SessionDep, user: Informator) -> Response:
 # --- one application -------------------------------------------------------------------------
 
 
-def _application(db: SessionDep, application_id: int) -> tuple[Application, Household]:
-    application = db.get(Application, application_id)
-    household = db.get(Household, application.household_id) if application else None
-    if (
-        application is None
-        or household is None
-        or household.protected_identity  # skyddad identitet: never shown here (fail closed)
-        or application.status == ApplicationStatus.draft
-    ):
+def _application(
+    db: SessionDep, user: Principal, application_id: int
+) -> tuple[Application, Household]:
+    """The application when it is in the informatör's units and work (else 404); protected
+    identity gives the placeholder page (portal/protection.py)."""
+    found = queries.application_for_informator(
+        db, application_id, queries.informator_units(db, user.staff)
+    )
+    if found is None:
         raise HTTPException(404)
-    return application, household
+    return found
 
 
 def _render_application(
@@ -216,7 +218,7 @@ def _render_application(
 def application_page(
     request: Request, db: SessionDep, user: Informator, application_id: int
 ) -> Response:
-    application, household = _application(db, application_id)
+    application, household = _application(db, user, application_id)
     return _render_application(request, db, user, application, household)
 
 
@@ -228,7 +230,7 @@ def _page_url(application: Application, anchor: str = "") -> str:
 async def request_completion(
     request: Request, db: SessionDep, user: Informator, application_id: int
 ) -> Response:
-    application, household = _application(db, application_id)
+    application, household = _application(db, user, application_id)
     form = await request.form()
     picks = []
     for raw in form.getlist("finding"):
@@ -265,7 +267,7 @@ async def request_completion(
 async def accept_finding(
     request: Request, db: SessionDep, user: Informator, application_id: int, finding_id: int
 ) -> Response:
-    application, household = _application(db, application_id)
+    application, household = _application(db, user, application_id)
     form = await request.form()
     reason = str(form.get("reason", ""))
     assert user.staff is not None
@@ -288,7 +290,7 @@ async def accept_finding(
 async def add_note(
     request: Request, db: SessionDep, user: Informator, application_id: int
 ) -> Response:
-    application, household = _application(db, application_id)
+    application, household = _application(db, user, application_id)
     form = await request.form()
     kind, body = str(form.get("kind", "")), str(form.get("body", ""))
     assert user.staff is not None
@@ -313,7 +315,7 @@ async def add_note(
 def mark_complete(
     request: Request, db: SessionDep, user: Informator, application_id: int
 ) -> Response:
-    application, household = _application(db, application_id)
+    application, household = _application(db, user, application_id)
     assert user.staff is not None
     try:
         completeness.mark_complete(db, application, user.staff)
@@ -333,11 +335,11 @@ def mark_complete(
 # --- documents -------------------------------------------------------------------------------
 
 
-def _attachment(db: SessionDep, attachment_id: int) -> Attachment:
+def _attachment(db: SessionDep, user: Principal, attachment_id: int) -> Attachment:
     attachment = db.get(Attachment, attachment_id)
     if attachment is None or attachment.removed_at is not None:
         raise HTTPException(404)
-    _application(db, attachment.application_id)  # same rules as the application itself
+    _application(db, user, attachment.application_id)  # same rules as the application itself
     return attachment
 
 
@@ -346,7 +348,7 @@ def attachment_page(
     request: Request, db: SessionDep, user: Informator, attachment_id: int, page: int
 ) -> Response:
     """A page of the document as a re-encoded JPEG, for reading inline."""
-    attachment = _attachment(db, attachment_id)
+    attachment = _attachment(db, user, attachment_id)
     uploads = request.app.state.settings.uploads
     preview = attachment_preview.prepare(
         uploads, uploads / attachment.storage_path, attachment.sha256
@@ -370,7 +372,7 @@ def attachment_original(
 ) -> Response:
     """The document for staff: images re-encoded by the portal, PDFs and anything else as
     sandboxed downloads (portal/media.py)."""
-    attachment = _attachment(db, attachment_id)
+    attachment = _attachment(db, user, attachment_id)
     _audit(db, user, "download_attachment", "attachment", attachment.id)
     try:
         return media.staff_file_response(request.app.state.settings.uploads, attachment)
@@ -384,12 +386,13 @@ def attachment_original(
 
 @router.get("/figures")
 def figures(request: Request, db: SessionDep, user: Informator) -> Response:
+    units = queries.informator_units(db, user.staff)
     unit = _int(request.query_params.get("unit", "")) or None
-    rows = queries.figures(db, unit_id=unit)
+    rows = queries.figures(db, units, unit_id=unit)
     _audit(db, user, "view_completeness_figures", "figures", None)
     context = {
         "rows": rows,
         "unit": unit,
-        "units": [u for u, _m in repository.units(db)],
+        "units": officer_repo.units_named(db, units),
     }
     return render(request, "pages/informator/figures.html", context)

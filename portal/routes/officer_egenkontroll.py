@@ -15,7 +15,7 @@ from starlette.responses import RedirectResponse, Response
 
 from intake.models import Application, ReviewItem, ReviewSample, Role
 from intake.officer import sample as sampling
-from portal import repository
+from portal import protection, repository
 from portal import repository_egenkontroll as repo
 from portal import repository_officer as officer_repo
 from portal.auth import Principal, require_role
@@ -170,6 +170,7 @@ def _item(db: Session, user: Principal, item_id: int) -> tuple[ReviewItem, Revie
     lead = sample.unit_id in officer_repo.lead_units(db, user.subject_id)
     if item.reviewer_id != user.subject_id and not lead:
         raise HTTPException(403)
+    protection.check_application(db, item.application_id)  # the placeholder page
     return item, sample
 
 

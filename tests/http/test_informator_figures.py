@@ -11,7 +11,15 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from intake.completeness import Code, ConfigError
-from intake.models import Application, Household, Municipality, StaffUser, Unit, utcnow
+from intake.models import (
+    Application,
+    Household,
+    Municipality,
+    StaffUser,
+    TeamLead,
+    Unit,
+    utcnow,
+)
 from portal import completeness, repository_completeness
 from portal.completeness_demo import CASES
 from portal.completeness_demo import seed as seed_demo
@@ -54,7 +62,7 @@ def test_share_complete_median_time_and_rounds_by_month_and_unit(
     completeness.accept_finding(db, asked.application, finding.id or 0, staff, "Per telefon")
     completeness.mark_complete(db, asked.application, staff)
 
-    rows = repository_completeness.figures(db, unit_id=unit.id)
+    rows = repository_completeness.figures(db, [unit.id or 0], unit_id=unit.id)
     assert [(r.month, r.unit) for r in rows] == [(MONTH, "Enhet för figurer"), (MONTH, "")]
     row = rows[0]
     assert row.applications == 3
@@ -65,6 +73,9 @@ def test_share_complete_median_time_and_rounds_by_month_and_unit(
     assert row.rounds == {0: 2, 1: 1, 2: 0, 3: 0}
     assert row.mean_rounds == pytest.approx(1 / 3)
 
+    lead = db.exec(select(StaffUser).where(StaffUser.username == "teamledare")).one()
+    db.add(TeamLead(staff_user_id=lead.id or 0, unit_id=unit.id or 0))  # figures: own units only
+    db.commit()
     client.cookies.set("portal_lang", "en")
     login_staff(client, "teamledare")  # team lead: officer, informatör and quality
     page = client.get(f"/informator/figures?unit={unit.id}")
@@ -87,7 +98,8 @@ def test_the_demo_queue_is_seeded_once(empty_database_url: str, tmp_path: Path) 
             assert seed_demo(db, tmp_path) == len(CASES)
             assert seed_demo(db, tmp_path) == 0
             wanted = repository_completeness.QueueFilter(view="all")
-            queue = repository_completeness.queue(db, wanted)
+            every_unit = [u.id or 0 for u in db.exec(select(Unit)).all()]
+            queue = repository_completeness.queue(db, wanted, every_unit)
             names = {row.applicant for row in queue.rows}
             assert names == {"Erik Johansson", "Karim Haddad", "Amina Warsame", "Selam Gebre"}
             erik = next(row for row in queue.rows if row.applicant == "Erik Johansson")
