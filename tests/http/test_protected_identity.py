@@ -497,7 +497,7 @@ def test_the_api_hands_over_nothing(client: TestClient, world: World) -> None:
             client.post(f"{base}/received", headers=headers, json={}),
         ):
             assert response.status_code == 404, (hidden.stage, response.text)
-            assert response.headers["content-type"].startswith("application/json")
+            assert response.headers["content-type"].startswith("application/problem+json")
             assert not _leaks(world, response)
 
 
