@@ -31,6 +31,7 @@ from intake.models import (
     utcnow,
 )
 from portal.households import queries
+from portal.households.importfile import Parsed
 from portal.households.schemas import MAX_ORE, BasisIn, HouseholdIn, MemberIn
 
 ADULTS = (MemberRole.applicant.value, MemberRole.co_applicant.value)
@@ -610,3 +611,127 @@ def task_done(
             why=reason,
             application_id=application_id,
         )
+
+
+# --- the first load of a unit's households from a file -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Rejected:
+    line: int
+    external_id: str
+    code: str
+    detail: str
+
+
+@dataclass
+class ImportReport:
+    households: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    stored: bool = False
+
+
+def import_households(
+    db: Session, parsed: Sequence[Parsed], actor: Actor, *, dry_run: bool = False
+) -> ImportReport:
+    """Check and store every household of an import file (``importfile.Parsed``) in ONE
+    transaction: when any line is rejected, or on a dry run, nothing is stored. Every rejected
+    line is reported with its line number and reason."""
+    report = ImportReport(households=len(parsed))
+    valid = [(p, p.data) for p in parsed if p.data is not None and not p.problems]
+    for item in parsed:
+        for problem in item.problems:
+            report.rejected.append(
+                Rejected(problem.line, item.external_id, problem.code, problem.detail)
+            )
+    # The same case system id twice, or a person in two households of the file.
+    seen_keys: dict[str, int] = {}
+    claimed: dict[str, tuple[str, int]] = {}
+    ready = []
+    for item, data in valid:
+        clash = False
+        if item.external_id in seen_keys:
+            report.rejected.append(
+                Rejected(
+                    item.lines[0],
+                    item.external_id,
+                    "external_id_twice",
+                    f"also on line {seen_keys[item.external_id]}",
+                )
+            )
+            clash = True
+        seen_keys.setdefault(item.external_id, item.lines[0])
+        for index, member in enumerate(data.members):
+            number = normal_personnummer(member.personnummer)
+            if number is None:
+                continue
+            other = claimed.get(number)
+            if other is not None and other[0] != item.external_id:
+                report.rejected.append(
+                    Rejected(
+                        item.lines[index],
+                        item.external_id,
+                        "person_in_two_households",
+                        f"also in {other[0]} (line {other[1]})",
+                    )
+                )
+                clash = True
+            claimed.setdefault(number, (item.external_id, item.lines[index]))
+        if not clash:
+            ready.append((item, data))
+    try:
+        known = Known.load(
+            db,
+            [n for _item, data in ready for n in _numbers(data)],
+            [item.external_id for item, _data in ready],
+        )
+        for item, data in ready:
+            household = known.households.get(item.external_id)
+            checked = check(data, known, household, db=db)
+            if isinstance(checked, list):
+                report.rejected += [
+                    Rejected(item.line_of(p.loc), item.external_id, p.code, p.detail)
+                    for p in checked
+                ]
+                continue
+            if report.rejected and not dry_run:
+                continue  # nothing will be stored: checking the rest is enough
+            stored, created, changes = apply(db, known, checked, data, household, item.external_id)
+            if created:
+                report.created += 1
+            elif changes:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+            db.add(
+                AuditEvent(
+                    actor_kind=actor.kind,
+                    actor_id=actor.id,
+                    action="household_imported",
+                    object_type="household",
+                    object_id=stored.id,
+                    detail={**actor.detail(), "external_id": item.external_id, "changes": changes},
+                )
+            )
+        report.rejected.sort(key=lambda r: (r.line, r.code))
+        if report.rejected or dry_run:
+            db.rollback()
+            return report
+        _audit(
+            db,
+            actor,
+            "households_import",
+            None,
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        )
+        db.commit()
+        report.stored = True
+        return report
+    except BaseException:
+        db.rollback()
+        raise

@@ -66,7 +66,9 @@ def test_create_then_the_same_body_again_changes_nothing(
     assert events[1].detail is not None and events[1].detail["changes"] == []
     assert events[0].actor_kind == "api" and events[0].detail["token"] == "Viva households"
     applicant = db.exec(
-        select(Person).where(Person.personnummer == body["members"][0]["personnummer"].replace("-", ""))
+        select(Person).where(
+            Person.personnummer == body["members"][0]["personnummer"].replace("-", "")
+        )
     ).one()
     assert applicant.email == "hodan@example.org" and applicant.phone == "070-123 45 67"
 
@@ -79,7 +81,12 @@ def test_update_replaces_the_members_and_records_what_changed(
     partner = fresh_pnr()
     body["members"] = [
         body["members"][0],
-        {"personnummer": partner, "given_name": "Abdi", "family_name": "Warsame", "role": "co_applicant"},
+        {
+            "personnummer": partner,
+            "given_name": "Abdi",
+            "family_name": "Warsame",
+            "role": "co_applicant",
+        },
     ]
     body["unit"] = "Försörjningsstöd Syd"
     updated = put(client, token, key, body)
@@ -158,13 +165,19 @@ def test_close_takes_the_household_out_of_the_applicants_reach(
     key, body = external_id(), household_body()
     created = put(client, token, key, body).json()
     headers = {"Authorization": f"Bearer {token}"}
-    closed = client.post(f"/api/v1/households/{key}/close", json={"reason": "Moved away"}, headers=headers)
+    closed = client.post(
+        f"/api/v1/households/{key}/close", json={"reason": "Moved away"}, headers=headers
+    )
     assert closed.status_code == 200, closed.text
     assert closed.json()["closed_at"] and closed.json()["close_reason"] == "Moved away"
-    again = client.post(f"/api/v1/households/{key}/close", json={"reason": "Again"}, headers=headers)
+    again = client.post(
+        f"/api/v1/households/{key}/close", json={"reason": "Again"}, headers=headers
+    )
     assert again.status_code == 200 and again.json()["close_reason"] == "Moved away"
     person = db.exec(
-        select(Person).where(Person.personnummer == body["members"][0]["personnummer"].replace("-", ""))
+        select(Person).where(
+            Person.personnummer == body["members"][0]["personnummer"].replace("-", "")
+        )
     ).one()
     assert household_of(db, person) is None
     refused = put(client, token, key, body)
@@ -172,14 +185,19 @@ def test_close_takes_the_household_out_of_the_applicants_reach(
     assert [p["code"] for p in refused.json()["problems"]] == ["household_closed"]
     # A closed household's member may join a new household.
     assert put(client, token, external_id(), body).status_code == 201
-    unknown = client.post(f"/api/v1/households/{external_id()}/close", json={"reason": "x"}, headers=headers)
+    unknown = client.post(
+        f"/api/v1/households/{external_id()}/close", json={"reason": "x"}, headers=headers
+    )
     assert unknown.status_code == 404
     assert unknown.headers["content-type"].startswith("application/problem+json")
     assert [e.action for e in _events(db, created["id"])][-2:] == ["household_closed"] * 2
 
 
 def test_protected_identity_takes_effect_at_once(
-    client: TestClient, app, db: Session, token: str  # type: ignore[no-untyped-def]
+    client: TestClient,
+    app,
+    db: Session,
+    token: str,  # type: ignore[no-untyped-def]
 ) -> None:
     key, body = external_id(), household_body()
     put(client, token, key, body)
@@ -191,7 +209,9 @@ def test_protected_identity_takes_effect_at_once(
     response = put(client, token, key, body)
     assert response.status_code == 200
     assert response.json()["protected_identity"] is True
-    assert all(m["personnummer"] is None and m["given_name"] is None for m in response.json()["members"])
+    assert all(
+        m["personnummer"] is None and m["given_name"] is None for m in response.json()["members"]
+    )
     page = browser.get("/applicant")  # the same session, the next request
     assert "Ayaan" not in page.text
     assert "/applicant/apply" not in page.text and "/applicant/apply" in before
@@ -215,16 +235,16 @@ def test_the_basis_prefills_the_first_reapplication(
     assert household is not None
     draft = repository_flow.get_or_create_draft(db, household, "2026-12", "so")
     context = repository_flow.context_for(db, household, draft)
-    person = db.exec(
-        select(Person).where(Person.personnummer == applicant.replace("-", ""))
-    ).one()
+    person = db.exec(select(Person).where(Person.personnummer == applicant.replace("-", ""))).one()
     assert context.previous["rent"] == 785000
     assert context.previous[f"incomes:{person.id}"]["amounts"] == {"child_allowance": 125000}
     assert context.previous["costs"] == {"amounts": {"union_fee": 35000}}
     assert context.previous["contact"]["methods"] == ["sms", "email"]
     # The basis is no application of the applicant's: not listed, never in any queue.
     imported = db.exec(
-        select(Application).where(Application.household_id == household.id).where(Application.month == "2026-11")
+        select(Application)
+        .where(Application.household_id == household.id)
+        .where(Application.month == "2026-11")
     ).one()
     assert imported.status == "imported" and imported.submitted_at is None
     # The same basis again changes nothing; a basis for a person not in the household is refused.
