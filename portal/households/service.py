@@ -315,7 +315,7 @@ def apply(
     if external_id is not None:
         known.households[external_id] = household
     current = {} if created else {m.person_id: m for m, _p in queries.members_of(db, household.id)}
-    wanted: dict[int, tuple[MemberIn, Person]] = {}
+    people: list[tuple[MemberIn, Person]] = []
     for member, number in zip(data.members, checked.numbers, strict=True):
         person = known.persons.get(number)
         if person is None:
@@ -334,9 +334,9 @@ def apply(
             if member.phone is not None:
                 _set(person, "phone", member.phone.strip() or None, changes, "contact")
         db.add(person)
-        db.flush()
-        assert person.id is not None
-        wanted[person.id] = (member, person)
+        people.append((member, person))
+    db.flush()  # the new people in one go: their ids
+    wanted = {person.id or 0: (member, person) for member, person in people}
     for person_id, gone in current.items():
         if person_id not in wanted:
             db.delete(gone)
@@ -352,14 +352,17 @@ def apply(
         _set(row, "days_at_home", member.days_at_home, changes, "days_at_home")
         db.add(row)
         known.open_household_of[person_id] = household.id
-    if data.basis is not None and _store_basis(db, household, data, wanted):
+    if data.basis is not None and _store_basis(db, household, data, wanted, created):
         changes.append("basis")
-    db.flush()
     return household, created, sorted(set(changes), key=changes.index)
 
 
 def _store_basis(
-    db: Session, household: Household, data: HouseholdIn, people: dict[int, tuple[MemberIn, Person]]
+    db: Session,
+    household: Household,
+    data: HouseholdIn,
+    people: dict[int, tuple[MemberIn, Person]],
+    new_household: bool,
 ) -> bool:
     """Last month's basis as an application in status ``imported`` with the answers the first
     återansökan is prefilled from (``repository_flow.previous_application``)."""
@@ -395,7 +398,10 @@ def _store_basis(
     children = {str(p.id): m.days_at_home for m, p in people.values() if m.role in CHILDREN}
     if children and all(days is not None for days in children.values()):
         answers["children_days"] = children
-    application = queries.application_for_month(db, household.id, basis.month)
+    application = (
+        None if new_household else queries.application_for_month(db, household.id, basis.month)
+    )
+    fresh = application is None
     if application is None:
         application = Application(
             household_id=household.id,
@@ -406,7 +412,7 @@ def _store_basis(
         db.add(application)
         db.flush()
     assert application.id is not None
-    stored = {row.key: row for row in queries.answers_of(db, application.id)}
+    stored = {} if fresh else {row.key: row for row in queries.answers_of(db, application.id)}
     if {key: row.value for key, row in stored.items()} == answers:
         return False
     for key, row in stored.items():
