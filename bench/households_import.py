@@ -120,7 +120,8 @@ def measure(label: str, url: str, source: Path, households: int, baseline: int) 
     print(f"  import again (unchanged)     {again:8.2f} s  {households / again:8.0f} households/s")
     print(
         f"  baseline: one upsert each    {single * 1000:8.2f} ms per household "
-        f"({single * households:.1f} s for {households}); import is x{single * households / first:.1f} faster"
+        f"({single * households:.1f} s for {households}); "
+        f"import is x{single * households / first:.1f} faster"
     )
 
 

@@ -68,7 +68,8 @@ def test_every_kind_of_bad_line_is_reported_and_nothing_is_stored(
     lines = [
         HEADER,
         f"OK-1,Försörjningsstöd Nord,sv,no,no,{good},Eva,Ek,applicant,,,,,,,,",  # 2: fine
-        f"BAD-PNR,Försörjningsstöd Nord,sv,no,no,{bad_checksum(fresh_pnr())},Bo,Al,applicant,,,,,,,,",
+        f"BAD-PNR,Försörjningsstöd Nord,sv,no,no,{bad_checksum(fresh_pnr())},Bo,Al,applicant"
+        ",,,,,,,,",
         f"BAD-UNIT,Försörjningsstöd Väst,sv,no,no,{fresh_pnr()},Bo,Björk,applicant,,,,,,,,",
         f"BAD-ROLE,Försörjningsstöd Nord,sv,no,no,{fresh_pnr()},Bo,Asp,king,,,,,,,,",
         f"BAD-DATE,Försörjningsstöd Nord,sv,no,no,{fresh_pnr()},Bo,Alm,applicant,1999-02-30,,,,,,,",
@@ -77,7 +78,8 @@ def test_every_kind_of_bad_line_is_reported_and_nothing_is_stored(
         f"TWO-2,Försörjningsstöd Syd,sv,no,no,{fresh_pnr()},Per,Gran,applicant,,,,,,,,",
         f"TWO-2,,,,,{shared},Kim,Lönn,child,,10,,,,,,",  # 10: the same child in two households
         f"BAD-FLAG,Försörjningsstöd Nord,sv,maybe,no,{fresh_pnr()},Bo,Ros,applicant,,,,,,,,",
-        f"BAD-MONEY,Försörjningsstöd Nord,sv,no,no,{fresh_pnr()},Bo,Hägg,applicant,,,,,2026-11,lots,,",
+        f"BAD-MONEY,Försörjningsstöd Nord,sv,no,no,{fresh_pnr()},Bo,Hägg,applicant"
+        ",,,,,2026-11,lots,,",
         f"NO-APPLICANT,Försörjningsstöd Nord,sv,no,no,{fresh_pnr()},Bo,Tall,child,,,,,,,,",
         f"BAD-DAYS,Försörjningsstöd Nord,sv,no,no,{fresh_pnr()},Bo,Sälg,applicant,,,,,,,,",
         f"BAD-DAYS,,,,,{fresh_pnr(adult=False)},Li,Sälg,child,,40,,,,,,",  # 15

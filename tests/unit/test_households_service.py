@@ -98,7 +98,10 @@ def test_upsert_writes_the_household_and_its_event_together(db: Session) -> None
     assert count(db, Household) == 1 and count(db, HouseholdMember) == 2
 
 
-@pytest.mark.parametrize("change", ["upsert", "close", "register", "add", "move", "protect", "task"])
+CHANGES = ["upsert", "close", "register", "add", "move", "protect", "task"]
+
+
+@pytest.mark.parametrize("change", CHANGES)
 def test_a_change_whose_audit_event_cannot_be_written_is_not_made(
     db: Session, officer: service.Actor, change: str
 ) -> None:
@@ -125,7 +128,10 @@ def test_a_change_whose_audit_event_cannot_be_written_is_not_made(
             service.register(db, body(), officer, "First meeting")
         elif change == "add":
             child = MemberIn(
-                personnummer=fresh_pnr(adult=False), given_name="Ny", family_name="Född", role="child"
+                personnummer=fresh_pnr(adult=False),
+                given_name="Ny",
+                family_name="Född",
+                role="child",
             )
             service.add_member(db, household, child, officer, "Born")
         elif change == "move":
