@@ -133,6 +133,7 @@ def household_out(db: Session, household: Household) -> dict[str, Any]:
 
 @api.put(
     "/{external_id}",
+    operation_id="put_household",
     response_model=HouseholdOut,
     status_code=200,
     responses={
@@ -155,6 +156,7 @@ def put_household(
 
 @api.post(
     "/{external_id}/close",
+    operation_id="close_household",
     response_model=HouseholdOut,
     responses=problem_responses(401, 404, 422),
 )
