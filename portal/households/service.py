@@ -722,6 +722,10 @@ def import_households(
                     detail={**actor.detail(), "external_id": item.external_id, "changes": changes},
                 )
             )
+            # Written, and out of the session: a session holding every row of a large file
+            # makes each further flush slower (the rows stay in the open transaction).
+            db.flush()
+            db.expunge_all()
         report.rejected.sort(key=lambda r: (r.line, r.code))
         if report.rejected or dry_run:
             db.rollback()

@@ -56,9 +56,7 @@ def generated(live: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[A
             del sys.modules[name]
 
 
-def test_the_generated_client_upserts_and_closes(
-    generated: Any, live: str, db: Session
-) -> None:
+def test_the_generated_client_upserts_and_closes(generated: Any, live: str, db: Session) -> None:
     put = importlib.import_module("portal_api_client.api.households.put_household")
     close = importlib.import_module("portal_api_client.api.households.close_household")
     models = importlib.import_module("portal_api_client.models")
