@@ -65,11 +65,6 @@ class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     municipality_id: int = Field(foreign_key="municipality.id", index=True)
     name: str = Field(max_length=200)
-    # What the unit tells people (admin pages): how to reach it, and in an emergency.
-    phone: str | None = Field(default=None, max_length=30)
-    address: str | None = Field(default=None, max_length=300)
-    opening_hours: str | None = Field(default=None, max_length=300)
-    emergency_contact: str | None = Field(default=None, max_length=300)
 
 
 class StaffUser(SQLModel, table=True):

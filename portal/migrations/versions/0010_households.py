@@ -1,5 +1,5 @@
-"""households: the case system's id and closing of a household, the unit's contact details,
-and the officer's done household-change tasks
+"""households: the case system's id and closing of a household, and the officer's done
+household-change tasks
 
 Revision ID: 0010
 Revises: 0009
@@ -27,11 +27,6 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("close_reason", _str(length=500), nullable=True))
         batch_op.create_unique_constraint("uq_household_external_id", ["external_id"])
-    with op.batch_alter_table("unit", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("phone", _str(length=30), nullable=True))
-        batch_op.add_column(sa.Column("address", _str(length=300), nullable=True))
-        batch_op.add_column(sa.Column("opening_hours", _str(length=300), nullable=True))
-        batch_op.add_column(sa.Column("emergency_contact", _str(length=300), nullable=True))
     op.create_table(
         "household_task",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -62,11 +57,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_household_task_household_id", table_name="household_task")
     op.drop_table("household_task")
-    with op.batch_alter_table("unit", schema=None) as batch_op:
-        batch_op.drop_column("emergency_contact")
-        batch_op.drop_column("opening_hours")
-        batch_op.drop_column("address")
-        batch_op.drop_column("phone")
     with op.batch_alter_table("household", schema=None) as batch_op:
         batch_op.drop_constraint("uq_household_external_id", type_="unique")
         batch_op.drop_column("close_reason")
