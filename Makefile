@@ -26,6 +26,8 @@ setup: $(STAMP)
 run: setup
 	$(BIN)/portal migrate
 	$(BIN)/portal seed-demo
+	@# Three households as a case system would send them (idempotent: unchanged the next time).
+	$(BIN)/portal households import docs/households-example.csv
 	@# The document reader (a huey worker on SQLite) runs beside the web server.
 	$(BIN)/portal worker & worker=$$!; trap "kill $$worker" EXIT INT TERM; \
 	  $(BIN)/portal serve --port $(PORT)

@@ -49,6 +49,10 @@ class ApplicationStatus(enum.StrEnum):
     needs_completion = "needs_completion"
     complete = "complete"
     decided = "decided"
+    # Last month's basis (rent, incomes, costs) brought in from the case system with the household
+    # (portal/households): never sent, never decided in the portal; only what the first
+    # återansökan is prefilled from.
+    imported = "imported"
 
 
 class Municipality(SQLModel, table=True):
@@ -118,6 +122,10 @@ class Household(SQLModel, table=True):
     language: str = Field(default="sv", max_length=8)
     interpreter_needed: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow)
+    # The case system's id (PUT /api/v1/households/{external_id}, portal households import).
+    external_id: str | None = Field(default=None, max_length=64, unique=True)
+    closed_at: dt.datetime | None = None  # the case is closed: no new applications
+    close_reason: str | None = Field(default=None, max_length=500)
 
 
 class HouseholdMember(SQLModel, table=True):
@@ -129,6 +137,20 @@ class HouseholdMember(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", index=True)
     role: str = Field(max_length=20)  # MemberRole
     days_at_home: int | None = None  # children and visiting children, days per month
+
+
+class HouseholdTask(SQLModel, table=True):
+    """The applicant wrote what has changed in the household (answer ``household_change``): a
+    task for the officer, done once the register is right."""
+
+    __tablename__ = "household_task"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    application_id: int = Field(foreign_key="application.id", unique=True)
+    done_at: dt.datetime = Field(default_factory=utcnow)
+    done_by: int = Field(foreign_key="staff_user.id")
+    note: str | None = Field(default=None, max_length=2000)
 
 
 class Application(SQLModel, table=True):

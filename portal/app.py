@@ -125,6 +125,10 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         oidc,
     ):
         app.include_router(module.router)
+    from portal.households import routes as households
+
+    app.include_router(households.api)
+    app.include_router(households.pages)
     _install_error_pages(app)
     # BankID from PORTAL_BANKID_* settings; bad settings fail here, at start.
     bankid_client.configure(app, bankid_client.BankIdSettings())

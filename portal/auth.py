@@ -346,11 +346,13 @@ def reset_second_factor(db: Session, user: StaffUser) -> int:
 
 
 def household_of(db: Session, person: Person) -> Household | None:
-    """The household in which the person is applicant or co-applicant."""
+    """The open household in which the person is applicant or co-applicant (a closed case
+    takes no new applications)."""
     return db.exec(
         select(Household)
         .join(HouseholdMember, col(HouseholdMember.household_id) == Household.id)
         .where(HouseholdMember.person_id == person.id)
+        .where(col(Household.closed_at).is_(None))
         .where(col(HouseholdMember.role).in_([MemberRole.applicant, MemberRole.co_applicant]))
     ).first()
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from intake.models import (
     Application,
+    ApplicationStatus,
     AuditEvent,
     Household,
     HouseholdMember,
@@ -124,6 +125,7 @@ def applications_of(db: Session, household: Household) -> list[Application]:
         db.exec(
             select(Application)
             .where(Application.household_id == household.id)
+            .where(col(Application.status) != ApplicationStatus.imported)  # a basis, not sent
             .order_by(col(Application.month).desc())
         ).all()
     )
