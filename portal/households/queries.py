@@ -23,6 +23,7 @@ from intake.models import (
     StaffUser,
     Unit,
 )
+from portal import protection
 
 CHUNK = 500  # values per IN (...): well below SQLite's and PostgreSQL's limits
 
@@ -119,7 +120,7 @@ def register(
     db: Session, unit_ids: Sequence[int], text: str, *, closed: bool, page: int, page_size: int
 ) -> tuple[list[RegisterRow], int]:
     """Households of the units, by applicant name; ``text`` matches a name, a personnummer or
-    the case system's id, never of a household with protected identity."""
+    the case system's id; never a household with protected identity."""
     if not unit_ids:
         return [], 0
     applicant = (
@@ -133,6 +134,8 @@ def register(
         .join(applicant, applicant.c.household_id == Household.id, isouter=True)
         .join(Person, col(Person.id) == applicant.c.person_id, isouter=True)
         .where(col(Household.unit_id).in_(unit_ids))
+        # Skyddad identitet: never listed (portal/protection.py, the one mechanism).
+        .where(protection.household_unprotected())
     )
     query = query.where(
         col(Household.closed_at).is_not(None) if closed else col(Household.closed_at).is_(None)
@@ -156,7 +159,7 @@ def register(
                 )
             )
         )
-        query = query.where(col(Household.protected_identity).is_(False)).where(
+        query = query.where(
             or_(col(Household.id).in_(matching), col(Household.external_id) == words)
         )
     total = int(db.exec(select(func.count()).select_from(query.subquery())).one())

@@ -18,6 +18,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from intake.languages import SUPPORTED
 from intake.models import ApiToken, Household, MemberRole, Role
 from intake.personnummer import Personnummer
+from portal import protection
 from portal.auth import Principal, require_role
 from portal.db import SessionDep
 from portal.households import queries, service
@@ -188,6 +189,9 @@ def _household(db: Session, user: Principal, household_id: int) -> Household:
     found = queries.household_in_units(db, household_id, visible_units(db, user.staff))
     if found is None:
         raise HTTPException(404)
+    # Skyddad identitet: staff see only that it is handled outside the portal; the case system
+    # changes or closes such a household through the API.
+    protection.check(db, found.id)
     return found
 
 
@@ -358,12 +362,8 @@ async def _change(
     household_id: int,
     name: str,
     call: Callable[[Household, FormData], object],
-    *,
-    allow_protected: bool = False,
 ) -> Response:
     household = _household(db, user, household_id)
-    if household.protected_identity and not allow_protected:
-        raise HTTPException(404)  # nothing of a protected household is changed here
     form = await request.form()
     try:
         call(household, form)
@@ -426,7 +426,7 @@ async def close(request: Request, db: SessionDep, user: Officer, household_id: i
     def call(household: Household, form: FormData) -> object:
         return service.close(db, household, _actor(user), _text(form, "why", 2000))
 
-    return await _change(request, db, user, household_id, "close", call, allow_protected=True)
+    return await _change(request, db, user, household_id, "close", call)
 
 
 @pages.post("/{household_id}/tasks/{application_id}/done")

@@ -101,6 +101,7 @@ class Hidden:
     finding_id: int
     reference: str
     markers: list[str] = field(default_factory=list)
+    person_id: int = 0  # the applicant (the household register's member routes)
 
 
 @dataclass
@@ -198,6 +199,7 @@ def make_household(db: Session, uploads: Path, unit_id: int, stage: str, staff: 
     markers += [f"{given.lower()}@example.org", f"Meddelande {suffix}", f"Beslutsskäl {suffix}"]
     for member in members:
         markers += _personnummer_forms(member.personnummer)
+    applicant = db.exec(select(Person).where(Person.personnummer == members[0].personnummer)).one()
     return Hidden(
         stage,
         household.id,
@@ -206,6 +208,7 @@ def make_household(db: Session, uploads: Path, unit_id: int, stage: str, staff: 
         finding.id or 0,
         application.reference,
         markers,
+        applicant.id or 0,
     )
 
 
@@ -281,7 +284,16 @@ def staff_routes(app: FastAPI) -> list[APIRoute]:
 def _paths(route: APIRoute, world: World) -> list[tuple[str, Hidden | None]]:
     """The route's path for each protected household (or once, without parameters)."""
     names = {p.name for p in route.dependant.path_params}
-    known = {"application_id", "attachment_id", "finding_id", "page", "sample_id", "item_id"}
+    known = {
+        "application_id",
+        "attachment_id",
+        "finding_id",
+        "page",
+        "sample_id",
+        "item_id",
+        "household_id",
+        "person_id",
+    }
     assert names <= known, f"{route.path}: teach this test the parameters {names - known}"
     if not names:
         return [(route.path, None)]
@@ -295,6 +307,8 @@ def _paths(route: APIRoute, world: World) -> list[tuple[str, Hidden | None]]:
             route.path.replace("{application_id}", str(hidden.application_id))
             .replace("{attachment_id}", str(hidden.attachment_id))
             .replace("{finding_id}", str(hidden.finding_id))
+            .replace("{household_id}", str(hidden.household_id))
+            .replace("{person_id}", str(hidden.person_id))
             .replace("{page}", "1")
         )
         found.append((path, hidden))
