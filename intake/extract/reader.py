@@ -21,7 +21,7 @@ from intake.extract.pdf import PdfProblem, read_pdf
 from intake.extract.result import ErrorCode, Extraction
 
 
-def read_bytes(data: bytes, limits: Limits | None = None) -> Extraction:
+def read_bytes(data: bytes, limits: Limits | None = None, explain: bool = False) -> Extraction:
     """What a document says. Never raises for a bad file: it answers ``unreadable``."""
     limits = limits or Limits()
     deadline = time.monotonic() + limits.seconds
@@ -53,7 +53,7 @@ def read_bytes(data: bytes, limits: Limits | None = None) -> Extraction:
         )
     except _BrokenImage as problem:
         return Extraction.unreadable(problem.code, str(problem))
-    return interpret(pages)
+    return interpret(pages, explain=explain)
 
 
 class _BrokenImage(Exception):
