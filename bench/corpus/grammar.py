@@ -893,6 +893,9 @@ def render(f: Family, c: Content, rng: random.Random) -> Sheet:
     if len(c.rows) < 2 * pages:
         pages = 1
     per_page = -(-len(c.rows) // pages)
+    # Every row is printed (the truth adds them all up): a page holds what fits above its totals.
+    fits = max(4, int((height - 40 - 60 - 12 * step) / step))
+    per_page = min(per_page, fits)
     chunks = [c.rows[i : i + per_page] for i in range(0, len(c.rows), per_page)] or [[]]
     pages = len(chunks)
     for number, chunk in enumerate(chunks, start=1):
@@ -945,8 +948,6 @@ def render(f: Family, c: Content, rng: random.Random) -> Sheet:
                 elif i < len(xs):
                     s.right(xs[i], y, cell)
             y += step
-            if y > height - 30:
-                break
         last = number == pages
         if last and f.summary == "table_total" and c.total_row:
             s.rule(left, y - step + 1.5, right)

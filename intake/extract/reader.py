@@ -18,7 +18,7 @@ from intake.extract.interpret import interpret
 from intake.extract.limits import LimitExceeded, Limits
 from intake.extract.ocr import OcrUnavailable, ocr_page
 from intake.extract.pdf import PdfProblem, read_pdf
-from intake.extract.result import ErrorCode, Extraction
+from intake.extract.result import ErrorCode, Extraction, Kind
 
 
 def read_bytes(data: bytes, limits: Limits | None = None, explain: bool = False) -> Extraction:
@@ -32,11 +32,13 @@ def read_bytes(data: bytes, limits: Limits | None = None, explain: bool = False)
         return Extraction.unreadable(
             ErrorCode.unsupported_type, "not a PDF, JPEG, PNG or HEIC file"
         )
+    image = None
     try:
         if kind is FileType.pdf:
             pages = read_pdf(data, limits, deadline)
         else:
-            pages = [ocr_page(_open_image(data, kind, limits), 0, deadline)]
+            image = _open_image(data, kind, limits)
+            pages = [ocr_page(image, 0, deadline)]
     except (PdfProblem, LimitExceeded) as problem:
         return Extraction.unreadable(problem.code, str(problem))
     except OcrUnavailable as problem:
@@ -53,7 +55,36 @@ def read_bytes(data: bytes, limits: Limits | None = None, explain: bool = False)
         )
     except _BrokenImage as problem:
         return Extraction.unreadable(problem.code, str(problem))
-    return interpret(pages, explain=explain)
+    result = interpret(pages, explain=explain)
+    if image is not None and _worth_a_second_look(result):
+        try:
+            other = interpret([ocr_page(image, 0, deadline, second_look=True)], explain=explain)
+        except (LimitExceeded, OcrUnavailable, TimeoutError, subprocess.TimeoutExpired):
+            return result  # the first reading stands
+        result = vote(result, other)
+    return result
+
+
+# A photo read with less confidence than this is read a second time, binarised, and the two
+# readings vote.
+VOTE_BELOW = 0.9
+
+
+def _worth_a_second_look(result: Extraction) -> bool:
+    return result.kind not in (Kind.unreadable, Kind.unknown) and result.confidence < VOTE_BELOW
+
+
+def vote(first: Extraction, second: Extraction) -> Extraction:
+    """Two OCR readings of one photo: agreeing on the amount, the surer one stands; disagreeing,
+    the surer one stands with its confidence held low (one of them misread a digit)."""
+    if second.kind is not first.kind or second.amount_ore is None:
+        return first
+    if first.amount_ore is None:
+        return second
+    best = max(first, second, key=lambda r: r.confidence)
+    if first.amount_ore != second.amount_ore:
+        best.confidence = min(best.confidence, 0.6)
+    return best
 
 
 class _BrokenImage(Exception):
