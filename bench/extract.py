@@ -102,7 +102,16 @@ def main() -> None:
     parser.add_argument(
         "--rules-only", action="store_true", help="read without the learned model (as before)"
     )
+    parser.add_argument(
+        "--independent",
+        action="store_true",
+        help="the independent set's table before (saved output) and now, by "
+        "bench/independent_eval.py (from the corpus branch)",
+    )
     args = parser.parse_args()
+    if args.independent:
+        independent()
+        return
     if args.rules_only:
         os.environ["PORTAL_READER_RULES_ONLY"] = "1"  # inherited by the reading child processes
 
@@ -244,6 +253,20 @@ def main() -> None:
         print("\n".join(f"  {e}" for e in errors))
     if temporary is not None:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def independent() -> None:
+    """The independent set (tests/fixtures/documents/independent, written by someone who had not
+    read intake/extract): its table as the reader before issue 12 read it, then as it reads now."""
+    script = ROOT / "bench" / "independent_eval.py"
+    before = ROOT / "bench" / "independent_before.jsonl"
+    if not script.exists():
+        sys.exit("bench/independent_eval.py is not here (it comes with the independent set)")
+    if before.exists():
+        print("Independent set, BEFORE (the reader of main before issue 12, saved output):")
+        subprocess.run([sys.executable, str(script), "--raw", str(before)], check=False)
+    print("\nIndependent set, NOW:")
+    subprocess.run([sys.executable, str(script), "--jobs", "1"], check=False)
 
 
 if __name__ == "__main__":
