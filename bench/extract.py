@@ -3,6 +3,13 @@
     .venv/bin/python bench/extract.py                      # 30 PDFs + 8 photos + 2 scans per kind
     .venv/bin/python bench/extract.py --per-kind 60 --photos 15 --seed 99
     .venv/bin/python bench/extract.py --corpus tests/fixtures/documents
+    .venv/bin/python bench/extract.py --grammar             # leave-family-out: held-out families
+    .venv/bin/python bench/extract.py --grammar --rules-only   # the same with the rule reader
+
+``--grammar`` generates documents of the grammar generator's families that the model was never
+trained on (``bench/train_reader.py`` uses families 0..31; these are 32..47) and prints the
+per-kind table and one line per family. ``--rules-only`` reads without the learned model (the
+reader as it was before it), for the old-vs-new comparison.
 
 Prints, per kind, the share of documents whose kind, amount and period were read right (digital
 PDFs and photos/scans apart); amounts that were wrong although given with confidence >= 0.9;
@@ -15,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import shutil
 import statistics
@@ -86,11 +94,50 @@ def main() -> None:
     parser.add_argument("--scans", type=int, default=2, help="scanned PDFs per kind")
     parser.add_argument("--keep", type=Path, help="write the generated corpus here and keep it")
     parser.add_argument("--show-errors", action="store_true", help="list every wrong reading")
+    parser.add_argument(
+        "--grammar", action="store_true", help="held-out families of the grammar generator"
+    )
+    parser.add_argument("--families", type=int, default=16, help="held-out families per kind")
+    parser.add_argument("--per-family", type=int, default=2, help="documents per family")
+    parser.add_argument(
+        "--rules-only", action="store_true", help="read without the learned model (as before)"
+    )
+    parser.add_argument(
+        "--independent",
+        action="store_true",
+        help="the independent set's table before (saved output) and now, by "
+        "bench/independent_eval.py (from the corpus branch)",
+    )
     args = parser.parse_args()
+    if args.independent:
+        independent()
+        return
+    if args.rules_only:
+        os.environ["PORTAL_READER_RULES_ONLY"] = "1"  # inherited by the reading child processes
 
     temporary = None
     if args.corpus:
         folder = args.corpus
+    elif args.grammar:
+        from bench.corpus.grammar import generate as generate_grammar
+        from bench.train_reader import TRAIN_FAMILIES
+
+        folder = args.keep or Path(tempfile.mkdtemp(prefix="grammar-"))
+        temporary = None if args.keep else folder
+        started = time.perf_counter()
+        generate_grammar(
+            folder,
+            args.seed,
+            args.families,
+            args.per_family,
+            args.photos,
+            first_family=TRAIN_FAMILIES,
+        )
+        print(
+            f"Generated {folder}: grammar families {TRAIN_FAMILIES}.."
+            f"{TRAIN_FAMILIES + args.families - 1} per kind (never trained on), seed {args.seed}, "
+            f"in {time.perf_counter() - started:.0f} s"
+        )
     else:
         from bench.corpus.generate import generate
 
@@ -105,6 +152,7 @@ def main() -> None:
     rows: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     timings: dict[str, list[float]] = defaultdict(list)
     confident_wrong, with_amount, errors = 0, 0, []
+    families: dict[str, list[tuple[bool, bool, bool]]] = defaultdict(list)
     photos: dict[str, list[bool]] = defaultdict(list)
     floor_right, floor_total, floor_times = 0, 0, []
     for document in documents:
@@ -115,6 +163,7 @@ def main() -> None:
         variant = document["variant"]  # pdf, photo or scan
         kind = document["kind"]
         if document["variant"] == "pdf":
+            document.setdefault("pages", 1)
             timings["pdf page"].append(elapsed / document["pages"])
             if document["pages"] == 1:
                 timings["pdf 1 page"].append(elapsed)
@@ -134,6 +183,8 @@ def main() -> None:
         row["kind"].append(kind_ok)
         row[f"amount {variant}"].append(amount_ok)
         row["period pdf" if variant == "pdf" else "period image"].append(period_ok)
+        if "family" in document:
+            families[document["family"]].append((kind_ok, amount_ok, period_ok))
         if variant == "photo":
             hardness = "hard" if "hard" in document["note"] else "normal"
             photos[hardness].append(amount_ok)
@@ -188,11 +239,34 @@ def main() -> None:
         f"Floor: pdftotext -layout + first amount after a label: amount right in "
         f"{percent(floor_right, floor_total).strip()} of {floor_total} digital PDFs with an amount"
     )
+    if families:
+        print()
+        print("Per family (held out): documents, kind, amount, period right")
+        for name, marks in sorted(families.items()):
+            n = len(marks)
+            print(
+                f"  {name:28} {n:3d}  kind {sum(m[0] for m in marks)}/{n}  "
+                f"amount {sum(m[1] for m in marks)}/{n}  period {sum(m[2] for m in marks)}/{n}"
+            )
     if args.show_errors and errors:
         print("\nWrong readings:")
         print("\n".join(f"  {e}" for e in errors))
     if temporary is not None:
         shutil.rmtree(temporary, ignore_errors=True)
+
+
+def independent() -> None:
+    """The independent set (tests/fixtures/documents/independent, written by someone who had not
+    read intake/extract): its table as the reader before issue 12 read it, then as it reads now."""
+    script = ROOT / "bench" / "independent_eval.py"
+    before = ROOT / "bench" / "independent_before.jsonl"
+    if not script.exists():
+        sys.exit("bench/independent_eval.py is not here (it comes with the independent set)")
+    if before.exists():
+        print("Independent set, BEFORE (the reader of main before issue 12, saved output):")
+        subprocess.run([sys.executable, str(script), "--raw", str(before)], check=False)
+    print("\nIndependent set, NOW:")
+    subprocess.run([sys.executable, str(script), "--jobs", "1"], check=False)
 
 
 if __name__ == "__main__":

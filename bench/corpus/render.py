@@ -62,8 +62,10 @@ class Sheet:
     WIDTH = 210.0
     HEIGHT = 297.0
 
-    def __init__(self, family: str, size: float = 9.5) -> None:
-        self.pdf = FPDF(unit="mm", format="A4")
+    def __init__(self, family: str, size: float = 9.5, landscape: bool = False) -> None:
+        self.pdf = FPDF(orientation="L" if landscape else "P", unit="mm", format="A4")
+        if landscape:
+            self.WIDTH, self.HEIGHT = 297.0, 210.0
         self.pdf.set_auto_page_break(False)
         self.pdf.set_creation_date(dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
         self.pdf.set_creator("corpus generator")

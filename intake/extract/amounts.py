@@ -61,6 +61,7 @@ _NOT_AMOUNTS = re.compile(
       | \d{6,8}-\d{4}                                    # personnummer, organisationsnummer
       | \d{2,4}-\d{3,4}(?:-\d{1,4})?                     # bankgiro 123-4567, phone numbers
       | \d{1,2}:\d{2}(?::\d{2})?(?!-)                    # 12:30
+      | 20\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?![\d,.:]|\ ?(?:kr|sek))  # 20261007
     )(?!\d)""",
     re.VERBOSE,
 )

@@ -284,6 +284,20 @@ class Document:
                     break
         return rows
 
+    def column_above_amount(self, line: Line, amount: AmountMatch, limit: int = 40) -> list[int]:
+        """Like ``column_above`` for any amount of a line (no label needed)."""
+        _, x1 = line.span(amount.start, amount.end)
+        rows = []
+        for other in self.above(line, limit):
+            if any(p.search(other.folded) for p in PERIOD_COLUMN) and not other.amounts:
+                break
+            for a in other.amounts:
+                _, a1 = other.span(a.start, a.end)
+                if abs(a1 - x1) <= 1.2 * other.em and not _too_weak(a):
+                    rows.append(a.ore)
+                    break
+        return rows
+
     def block_above(self, value: Value) -> list[int]:
         """The amounts of the lines just above ``value`` that each hold one (a list written as
         "Studiebidrag 3 324 kr" lines, without a column), nearest first."""

@@ -20,6 +20,17 @@ MONTHS = {
     "november": 11,
     "december": 12,
 }
+# English month names (statements in English from Swedish banks).
+ENGLISH = {
+    "january": 1,
+    "february": 2,
+    "march": 3,
+    "may": 5,
+    "june": 6,
+    "july": 7,
+    "august": 8,
+    "october": 10,
+}
 _SHORT = {
     "jan": 1,
     "feb": 2,
@@ -35,12 +46,17 @@ _SHORT = {
     "nov": 11,
     "dec": 12,
 }
-_MONTH_WORD = "|".join(sorted(MONTHS, key=len, reverse=True)) + "|" + "|".join(_SHORT)
+_MONTH_WORD = (
+    "|".join(sorted({**MONTHS, **ENGLISH}, key=len, reverse=True))
+    + "|"
+    + "|".join(sorted(_SHORT, key=len, reverse=True))
+)
 
 _ISO = r"(?P<y>20\d{2})[-. ]?(?P<m>[01]\d)[-. ]?(?P<d>[0-3]\d)"
 _DMY = r"(?P<d2>[0-3]?\d)[./](?P<m2>[01]?\d)[./](?P<y2>(?:20)?\d{2})"
 _WORDS = rf"(?P<d3>[0-3]?\d)\.?\s+(?P<mw>{_MONTH_WORD})\.?\s+(?P<y3>20\d{{2}})"
-DATE = re.compile(rf"(?<!\d)(?:{_ISO}|{_DMY}|{_WORDS})(?!\d)", re.IGNORECASE)
+# Never a date inside a personnummer ("20010312-1234"), an OCR or an account number.
+DATE = re.compile(rf"(?<!\d)(?:{_ISO}|{_DMY}|{_WORDS})(?!\d|-\d{{4}}(?![\d-]))", re.IGNORECASE)
 
 # A month without a day: "oktober 2026", "okt 2026", "2026-10", "202610", "10/2026".
 MONTH = re.compile(
@@ -69,7 +85,7 @@ class Found:
 
 def _month_number(word: str) -> int | None:
     word = word.lower().rstrip(".")
-    return MONTHS.get(word) or _SHORT.get(word)
+    return MONTHS.get(word) or ENGLISH.get(word) or _SHORT.get(word)
 
 
 def find_dates(text: str) -> list[Found]:

@@ -12,6 +12,15 @@ from dataclasses import dataclass
 from intake.extract import checks
 from intake.extract.amounts import format_amount
 from intake.extract.anchors import Document, Hit, Value, rows_sum
+from intake.extract.choose import (
+    ABSTAIN,
+    Candidate,
+    candidates,
+    contributions,
+    load_model,
+    rank,
+    sigmoid,
+)
 from intake.extract.classify import classify
 from intake.extract.dates import add_months, find_dates, find_months, month_of, month_of_range
 from intake.extract.kinds import SPECS, KindSpec
@@ -30,7 +39,24 @@ class Reading:
     fuzzy: bool = False
 
 
-def interpret(pages: Sequence[Page]) -> Extraction:
+def candidates_of(pages: Sequence[Page]) -> tuple[Kind, list[Candidate]]:
+    """The kind read and every amount candidate with its features (for training the model)."""
+    document = Document(pages)
+    verdict = classify(document.text, fuzzy=document.ocr)
+    if verdict.kind is Kind.unknown:
+        return verdict.kind, []
+    spec = SPECS[verdict.kind]
+    main = _read_fields(document, spec).get(spec.amount)
+    return verdict.kind, candidates(document, verdict.kind, _pick(document, main))
+
+
+def _pick(document: Document, main: Reading | None) -> tuple[int, int, int] | None:
+    if main is None:
+        return None
+    return document.index(main.value.line), main.value.amount.start, main.value.ore
+
+
+def interpret(pages: Sequence[Page], explain: bool = False) -> Extraction:
     document = Document(pages)
     source = "ocr" if all(p.ocr for p in pages) else ("text+ocr" if document.ocr else "text")
     verdict = classify(document.text, fuzzy=document.ocr)
@@ -57,6 +83,34 @@ def interpret(pages: Sequence[Page]) -> Extraction:
     result.checks = _checks(document, spec, readings, fields)
     result.period = _period(document, spec, fields)
     amount_confidence = _amount_confidence(main, result.checks, document.ocr) if main else 0.3
+    model = load_model()
+    if model is not None:
+        ranked = rank(candidates(document, verdict.kind, _pick(document, main)), model)
+        if explain:
+            result.explain = [
+                {
+                    "amount": format_amount(c.ore),
+                    "line": c.describe(),
+                    "score": round(c.score, 2),
+                    "probability": round(c.probability, 3),
+                    "because": [(n, round(v, 2)) for n, v in contributions(c, model)],
+                }
+                for c in ranked[:5]
+            ]
+        if ranked and sigmoid(ranked[0].score) >= ABSTAIN:
+            best = ranked[0]
+            result.amount_ore = best.ore
+            # Calibrated on families the model had not seen, and never surer than the model's
+            # own probability allows: 0.9 needs a probability of at least 0.8.
+            amount_confidence = min(
+                model.calibrated(best.probability), 0.5 + 0.5 * best.probability
+            )
+            if document.ocr:
+                amount_confidence = min(amount_confidence, _ocr_cap(best, document))
+            if _rival(best, ranked) or (main is not None and main.conflicting):
+                amount_confidence = min(amount_confidence, 0.6)
+        else:
+            result.amount_ore, amount_confidence = None, 0.3
     confidence = min(verdict.confidence, amount_confidence)
     if result.period is None:
         confidence -= 0.1
@@ -164,6 +218,9 @@ def _period(document: Document, spec: KindSpec, fields: dict[str, str]) -> str |
             month = _month_after(document, hit, closing=rule == "closing")
             if month:
                 return month
+    titled = _title_month(document)
+    if titled and rule in ("salary", "rent", "closing"):
+        return titled
     if rule in ("salary", "payment") and "payment_date" in fields:
         return fields["payment_date"][:7]
     if rule == "rent" and "due_date" in fields:
@@ -175,6 +232,23 @@ def _period(document: Document, spec: KindSpec, fields: dict[str, str]) -> str |
     if rule == "closing":
         return _latest_month(document)
     return _commonest_month(document)
+
+
+def _title_month(document: Document) -> str | None:
+    """A month written without a day near the top of the first page ("Hyresavi maj 2026",
+    "Lönespecifikation oktober 2026"): the period the document is titled with."""
+    if not document.pages:
+        return None
+    first = document.pages[0]
+    for line in first.lines[:8]:
+        if line.top > 0.25 * first.height:
+            break
+        if find_dates(line.text):
+            continue
+        months = [m for m in find_months(line.text) if m.month]
+        if len(months) == 1 and re.search(r"[^\W\d]{3,}", line.text[: months[0].start]):
+            return months[0].month
+    return None
 
 
 def _month_after(document: Document, hit: Hit, closing: bool) -> str | None:
@@ -275,6 +349,37 @@ def _bank_balance(document: Document, readings: dict[str, Reading]) -> bool | No
     if opening is not None and opening.value.ore + sum(transactions) == closing:
         return True
     return last_balance == closing
+
+
+def _rival(best: Candidate, ranked: list[Candidate]) -> bool:
+    """Another amount with as good a label (beside it or over it) and no word against it: two
+    totals that disagree. The choice between them is a guess."""
+
+    def labelled(c: Candidate) -> bool:
+        f = c.features
+        return bool(
+            (f.get("left_target") and not f.get("left_negative") and not f.get("left_ytd"))
+            or (f.get("over_target") and not f.get("over_negative") and not f.get("over_ytd"))
+        )
+
+    if not labelled(best):
+        return False
+    return any(
+        c.ore != best.ore and labelled(c) and c.score > best.score - 2.0 for c in ranked[1:6]
+    )
+
+
+def _ocr_cap(best: Candidate, document: Document) -> float:
+    """OCR may misread a digit that no feature sees: only arithmetic that adds up lets a
+    photo's amount be sure."""
+    conf = best.line.conf(best.amount.start, best.amount.end)
+    cap = 0.55 + 0.25 * min(1.0, max(0.0, (conf - 50) / 45))
+    f = best.features
+    if f.get("rows_sum") or f.get("running_balance") or f.get("is_sum_of_others"):
+        cap += 0.3  # the digits add up with other digits read: no digit was misread
+    elif f.get("difference"):
+        cap += 0.05  # one amount less another: often true of two unrelated amounts too
+    return cap
 
 
 def _amount_confidence(reading: Reading, found: dict[str, bool], ocr: bool) -> float:

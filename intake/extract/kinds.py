@@ -25,6 +25,10 @@ PAYMENT_DATE = (
     "utbetalas",
     "utbetald",
     "utbetalt den",
+    "payment date",
+    "pay date",
+    "paid on",
+    "date of payment",
 )
 DUE_DATE = (
     "förfallodag",
@@ -32,6 +36,9 @@ DUE_DATE = (
     "betalas senast",
     "att betala senast",
     "sista betalningsdag",
+    "due date",
+    "pay by",
+    "payment due",
 )
 
 
@@ -84,6 +91,14 @@ SPECS: dict[Kind, KindSpec] = {
             "nettolöneavdrag": 2,
             "arbetsgivare": 1,
             "att utbetala": 0.5,
+            "payslip": 6,
+            "salary statement": 5,
+            "pay statement": 4,
+            "net pay": 3,
+            "gross pay": 3,
+            "net salary": 3,
+            "pay period": 3,
+            "monthly salary": 2,
         },
         labels={
             "net": (
@@ -112,6 +127,8 @@ SPECS: dict[Kind, KindSpec] = {
             "lönemånad",
             "avser period",
             "avser perioden",
+            "pay period",
+            "salary period",
             "period",
             "avser",
         ),
@@ -139,6 +156,14 @@ SPECS: dict[Kind, KindSpec] = {
             "förråd": 1,
             "parkering": 1,
             "hyresrabatt": 2,
+            "avi": 2,
+            "inbetalningskort": 3,
+            "hyra lägenhet": 2,
+            "rent invoice": 6,
+            "rent notice": 6,
+            "rent period": 3,
+            "rent": 2,
+            "apartment": 2,
         },
         labels={
             "total": (
@@ -160,7 +185,9 @@ SPECS: dict[Kind, KindSpec] = {
             "avgiftsperiod",
             "avser",
             "hyra för",
+            "rent period",
             "period",
+            "for",
         ),
         stops=("att betala senast", "betalas senast", "årshyra", "årsavgift"),
         date_labels={"due_date": DUE_DATE},
@@ -186,6 +213,10 @@ SPECS: dict[Kind, KindSpec] = {
             "elcertifikat": 2,
             "rörligt pris": 1,
             "fast avgift": 0.5,
+            "electricity": 5,
+            "energy tax": 3,
+            "grid": 1,
+            "elhandel rörligt pris": 2,
         },
         labels={
             "total": (
@@ -207,6 +238,8 @@ SPECS: dict[Kind, KindSpec] = {
             "mätperiod",
             "avläsningsperiod",
             "faktureringsperiod",
+            "consumption period",
+            "billing period",
             "period",
             "avser",
         ),
@@ -219,7 +252,10 @@ SPECS: dict[Kind, KindSpec] = {
             "betalas senast",
             "summa inkl. moms",
         ),
-        date_labels={"due_date": DUE_DATE, "invoice_date": ("fakturadatum", "fakturadag")},
+        date_labels={
+            "due_date": DUE_DATE,
+            "invoice_date": ("fakturadatum", "fakturadag", "invoice date"),
+        },
     ),
     Kind.benefit_payment: KindSpec(
         Kind.benefit_payment,
@@ -270,6 +306,8 @@ SPECS: dict[Kind, KindSpec] = {
             "ersättningsperiod": 2,
             "inkomstrelaterad": 2,
             "grundbelopp": 1,
+            "unemployment": 5,
+            "unemployment fund": 3,
         },
         labels={
             "net": (
@@ -382,6 +420,13 @@ SPECS: dict[Kind, KindSpec] = {
             "ica banken": 1,
             "länsförsäkringar": 0.5,
             "swish": 0.5,
+            "kontohändelser": 5,
+            "statement": 3,
+            "account statement": 6,
+            "bank statement": 6,
+            "closing balance": 4,
+            "opening balance": 4,
+            "balance brought forward": 3,
         },
         labels={
             "closing_balance": (
@@ -400,7 +445,13 @@ SPECS: dict[Kind, KindSpec] = {
         },
         amount="closing_balance",
         period_rule="closing",
-        period_labels=("period", "kontoutdrag för", "utdragsperiod", "avser"),
+        period_labels=(
+            "statement period",
+            "period",
+            "kontoutdrag för",
+            "utdragsperiod",
+            "avser",
+        ),
         stops=("disponibelt belopp", "beviljad kredit"),
     ),
 }

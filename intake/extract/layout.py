@@ -27,6 +27,8 @@ class Word:
     top: float
     bottom: float
     conf: float = 100.0  # OCR confidence, 0..100
+    size: float = 0.0  # font size where the PDF gives it (0: unknown)
+    bold: bool = False
 
     @property
     def height(self) -> float:
@@ -100,6 +102,7 @@ class Page:
     height: float
     lines: list[Line]
     ocr: bool = False
+    boxes: list[tuple[float, float, float, float]] = field(default_factory=list)  # rectangles
 
 
 _FOLD = str.maketrans(
@@ -178,7 +181,10 @@ def build_lines(words: Iterable[Word], page: int, em_per_height: float = 1.0) ->
     for row in rows:
         row.sort(key=lambda w: w.x0)
         em = statistics.median(w.height for w in row) * em_per_height
-        words_ = [Word(normalise(w.text), w.x0, w.x1, w.top, w.bottom, w.conf) for w in row]
+        words_ = [
+            Word(normalise(w.text), w.x0, w.x1, w.top, w.bottom, w.conf, w.size, w.bold)
+            for w in row
+        ]
         lines.append(Line(words_, page, em))
     lines.sort(key=lambda line: (line.top, line.x0))
     return lines

@@ -140,10 +140,27 @@ def _good_share(words: list[Word]) -> float:
     return _good_count(words) / len(words) if words else 0.0
 
 
-def ocr_page(image: Image.Image, number: int, deadline: float) -> Page:
+def binarised(gray: Image.Image) -> Image.Image:
+    """The flattened page in black and white by a local (adaptive) threshold: a second look for
+    the vote, where blur or shade left grey strokes that tesseract read one way."""
+    import cv2
+    import numpy as np
+
+    pixels = np.asarray(gray.convert("L"))
+    return Image.fromarray(
+        cv2.adaptiveThreshold(
+            pixels, 255, cv2.ADAPTIVE_THRESH_GAUSSIAN_C, cv2.THRESH_BINARY, 31, 12
+        )
+    )
+
+
+def ocr_page(image: Image.Image, number: int, deadline: float, second_look: bool = False) -> Page:
     """Read one page image into lines of words. Most pages come upright (a phone's EXIF turns
-    them): read first, and ask for the orientation only when the words read look like noise."""
+    them): read first, and ask for the orientation only when the words read look like noise.
+    ``second_look`` reads the page binarised (the second pass of a vote)."""
     gray = flatten(image)
+    if second_look:
+        gray = binarised(gray)
     dpi = 200  # the sheet's long side is LONG_SIDE pixels: A4 at about 200 dpi
     with tempfile.TemporaryDirectory(prefix="ocr-") as folder:
         path = Path(folder) / "page.png"

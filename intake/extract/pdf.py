@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import pdfplumber
@@ -18,6 +19,7 @@ from intake.extract.result import ErrorCode
 MIN_TEXT_CHARS = 25
 # Pages are rendered for OCR at this resolution, or lower when the page is large.
 RENDER_DPI = 200
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi", re.IGNORECASE)
 
 
 class PdfProblem(Exception):
@@ -75,7 +77,7 @@ def _text_pages(data: bytes) -> list[Page | None]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             for number, page in enumerate(pdf.pages):
-                words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False)
+                words = page.extract_words(extra_attrs=["size", "fontname"], keep_blank_chars=False)
                 upright = [w for w in words if w.get("upright", True)]
                 if sum(len(w["text"]) for w in upright) < MIN_TEXT_CHARS or len(
                     upright
@@ -89,11 +91,24 @@ def _text_pages(data: bytes) -> list[Page | None]:
                         float(w["x1"]),
                         float(w["top"]),
                         float(w["bottom"]),
+                        size=float(w.get("size") or 0.0),
+                        bold=_BOLD.search(str(w.get("fontname", ""))) is not None,
                     )
                     for w in upright
                 ]
+                boxes = [
+                    (float(r["x0"]), float(r["top"]), float(r["x1"]), float(r["bottom"]))
+                    for r in page.rects[:200]
+                    if r["x1"] - r["x0"] > 20 and r["bottom"] - r["top"] > 8
+                ]
                 found.append(
-                    Page(number, float(page.width), float(page.height), build_lines(items, number))
+                    Page(
+                        number,
+                        float(page.width),
+                        float(page.height),
+                        build_lines(items, number),
+                        boxes=boxes,
+                    )
                 )
     except Exception as error:  # noqa: BLE001 - pdfminer gave up: the pages go to OCR instead
         if _out_of_memory(error):

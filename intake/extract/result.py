@@ -54,6 +54,8 @@ class Extraction:
     source: str | None = None  # "text" (a text layer), "ocr" or "text+ocr"
     pages: int = 0
     checks: dict[str, bool] = field(default_factory=dict)  # e.g. {"gross_minus_tax": True}
+    # With --explain: the top amount candidates and the features that weighed for them.
+    explain: list[dict[str, Any]] | None = None
 
     @classmethod
     def unreadable(cls, code: ErrorCode, message: str) -> Extraction:
@@ -101,6 +103,7 @@ class Extraction:
             "source": self.source,
             "pages": self.pages,
             "checks": self.checks,
+            "explain": self.explain,
         }
 
     @classmethod
@@ -117,4 +120,5 @@ class Extraction:
             source=data.get("source"),
             pages=int(data.get("pages", 0)),
             checks=dict(data.get("checks") or {}),
+            explain=data.get("explain"),
         )

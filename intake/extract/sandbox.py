@@ -90,8 +90,11 @@ class _Server:
 _server = _Server()
 
 
-def extract_file(path: str | os.PathLike[str], limits: Limits | None = None) -> Extraction:
-    """What the document at ``path`` says, read in a child process under ``limits``."""
+def extract_file(
+    path: str | os.PathLike[str], limits: Limits | None = None, explain: bool = False
+) -> Extraction:
+    """What the document at ``path`` says, read in a child process under ``limits``. With
+    ``explain``, the answer carries the top amount candidates and their reasons."""
     limits = limits or Limits()
     file = Path(path)
     if not file.is_file():
@@ -104,7 +107,11 @@ def extract_file(path: str | os.PathLike[str], limits: Limits | None = None) -> 
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             connection.settimeout(30)
             connection.connect(_server.address())
-            request = {"path": str(file.resolve()), "limits": asdict(limits)}
+            request = {
+                "path": str(file.resolve()),
+                "limits": asdict(limits),
+                "explain": explain,
+            }
             connection.sendall(json.dumps(request).encode() + b"\n")
             lines = _Lines(connection)
             child = int(json.loads(lines.next(deadline))["pid"])
@@ -209,7 +216,7 @@ def _child(connection: socket.socket) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limits.memory_bytes, limits.memory_bytes))
         cpu = math.ceil(limits.seconds) + 1
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
-        result = _read(request["path"], limits)
+        result = _read(request["path"], limits, bool(request.get("explain")))
         connection.sendall(json.dumps(result.to_dict()).encode() + b"\n")
     except BaseException:  # noqa: BLE001 - the caller sees the closed socket
         code = 1
@@ -217,11 +224,11 @@ def _child(connection: socket.socket) -> None:
         os._exit(code)
 
 
-def _read(path: str, limits: Limits) -> Extraction:
+def _read(path: str, limits: Limits, explain: bool = False) -> Extraction:
     from intake.extract.reader import read_bytes
 
     try:
-        return read_bytes(Path(path).read_bytes(), limits)
+        return read_bytes(Path(path).read_bytes(), limits, explain=explain)
     except MemoryError:
         return Extraction.unreadable(
             ErrorCode.memory_limit, "reading needed more memory than allowed"
