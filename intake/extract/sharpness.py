@@ -16,18 +16,26 @@ from PIL import Image, ImageChops, ImageFilter, ImageOps, ImageStat
 # Below this a photo of a page is too blurred to read (see the module's text for the figures).
 BLURRED_BELOW = 0.175
 _SCALE = 1200
+_EMPTY = 0.5  # mean change under a strong blur below which a picture has nothing on it
 
 
-def sharpness(image: Image.Image) -> float:
-    """A contrast-independent measure of fine detail: about 0.3 for a sharp photo of text."""
+def _detail(image: Image.Image) -> tuple[float, float]:
     grey = ImageOps.grayscale(image)
     grey.thumbnail((_SCALE, _SCALE))
     fine = ImageStat.Stat(ImageChops.difference(grey, grey.filter(ImageFilter.GaussianBlur(1))))
     coarse = ImageStat.Stat(ImageChops.difference(grey, grey.filter(ImageFilter.GaussianBlur(4))))
-    if coarse.mean[0] < 0.5:
-        return 0.0  # an empty, even picture: nothing on it to read
-    return float(fine.mean[0] / coarse.mean[0])
+    return float(fine.mean[0]), float(coarse.mean[0])
+
+
+def sharpness(image: Image.Image) -> float:
+    """A contrast-independent measure of fine detail: about 0.3 for a sharp photo of text, 0 for
+    an empty, even picture."""
+    fine, coarse = _detail(image)
+    return 0.0 if coarse < _EMPTY else fine / coarse
 
 
 def is_blurred(image: Image.Image) -> bool:
-    return sharpness(image) < BLURRED_BELOW
+    """Blurred, as opposed to empty: a blank page is not a blurred photo (it is read as an
+    unknown document)."""
+    fine, coarse = _detail(image)
+    return coarse >= _EMPTY and fine / coarse < BLURRED_BELOW

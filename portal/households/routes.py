@@ -31,30 +31,24 @@ from portal.households.schemas import (
     problem_responses,
 )
 from portal.households.words import action_text, problem_text
+from portal.problems import problem as problem_details
 from portal.repository_officer import units_named, visible_units
 from portal.routes.api import ApiError, require_api_token
 from portal.templating import render
 
 PROBLEM_JSON = "application/problem+json"
-TITLES = {
-    401: "Unauthorized",
-    404: "Not Found",
-    409: "Conflict",
-    422: "Unprocessable Content",
-}
 
 
-def problem(status: int, detail: str, problems: list[dict[str, Any]] | None = None) -> Response:
-    """An RFC 9457 problem details answer."""
-    body: dict[str, Any] = {
-        "type": "about:blank",
-        "title": TITLES.get(status, "Error"),
-        "status": status,
-        "detail": detail,
-        "problems": problems or [],
-    }
+def problem(
+    status: int,
+    detail: str,
+    problems: list[dict[str, Any]] | None = None,
+    code: str | None = None,
+) -> Response:
+    """An RFC 9457 problem details answer, as every API error (portal/problems.py), with the
+    register's list of problems beside it."""
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(body, status, headers=headers, media_type=PROBLEM_JSON)
+    return problem_details(status, code, detail, headers=headers, problems=problems or [])
 
 
 def _items(found: list[service.Problem]) -> list[dict[str, Any]]:
@@ -71,7 +65,7 @@ class ProblemRoute(APIRoute):
             try:
                 return await handler(request)
             except ApiError as exc:
-                return problem(exc.status, exc.detail)
+                return problem(exc.status, exc.detail, code=exc.code)
             except service.HouseholdProblem as exc:
                 return problem(exc.status, "The change was not made.", _items(exc.problems))
             except RequestValidationError as exc:

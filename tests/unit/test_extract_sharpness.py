@@ -11,7 +11,7 @@ from PIL import Image, ImageFilter, ImageOps
 
 from intake.extract.reader import read_bytes
 from intake.extract.result import ErrorCode, Kind
-from intake.extract.sharpness import BLURRED_BELOW, sharpness
+from intake.extract.sharpness import BLURRED_BELOW, is_blurred, sharpness
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
 PHOTOS = sorted(p for p in FIXTURES.glob("*-photo.*"))
@@ -37,8 +37,9 @@ def test_sharp_photos_measure_sharp_and_blurred_ones_blurred(path: Path) -> None
     assert sharpness(photo(path, blur=2.0)) < BLURRED_BELOW
 
 
-def test_an_empty_picture_is_not_sharp() -> None:
-    assert sharpness(Image.new("L", (800, 1100), 250)) == 0.0
+def test_an_empty_picture_is_neither_sharp_nor_blurred() -> None:
+    blank = Image.new("L", (800, 1100), 250)
+    assert sharpness(blank) == 0.0 and not is_blurred(blank)
 
 
 def test_a_blurred_photo_is_unreadable_with_its_reason() -> None:
