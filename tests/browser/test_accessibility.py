@@ -13,10 +13,8 @@ ANONYMOUS_PAGES = ["/", "/accessibility", "/login", "/login/test-eid", "/login/s
 
 
 def _check(page, path: str, problems: dict[str, object]) -> None:  # type: ignore[no-untyped-def]
-    # Console errors (a blocked style, a missing icon, a failed script) since the last check. The
-    # error pages' own status (404, 403, a form's 422) is reported too, and is meant.
-    meant = path == "/nowhere" or "error" in path or "403" in path
-    console = [e for e in page.console_errors if not (meant and "Failed to load resource" in e)]
+    # Console errors (a blocked style, a missing icon, a failed script) since the last check.
+    console = list(page.console_errors)
     page.console_errors.clear()
     if console:
         problems[path + " (console)"] = console
@@ -35,7 +33,23 @@ def test_no_violations(browser, live_server, axe_source, language: str, viewport
     )
     page = context.new_page()
     page.console_errors = []
-    page.on("console", lambda m: page.console_errors.append(m.text) if m.type == "error" else None)
+    # An error page's own status (404, 403, a form's 422) is logged as a failed resource too, and
+    # is meant: only failures of other URLs (styles, scripts, icons) count.
+    error_pages: set[str] = set()
+
+    def on_response(response) -> None:  # type: ignore[no-untyped-def]
+        if response.request.resource_type == "document" and response.status >= 400:
+            error_pages.add(response.url)
+
+    def on_console(message) -> None:  # type: ignore[no-untyped-def]
+        if message.type != "error":
+            return
+        if "Failed to load resource" in message.text and message.location.get("url") in error_pages:
+            return
+        page.console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("response", on_response)
+    page.on("console", on_console)
     problems: dict[str, object] = {}
     seen_lang = set()
 

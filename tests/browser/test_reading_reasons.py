@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from intake.extract.dates import MONTHS
 from intake.norm.months import month_index, month_text
 from tests.browser.conftest import axe_violations, new_context, overflows_horizontally
 from tests.extract_support import pdf
@@ -16,20 +17,7 @@ from tests.http.test_reading_reasons import blurred_photo
 from tests.unit.test_extract_safety import locked_pdf
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "documents"
-SWEDISH_MONTHS = [
-    "januari",
-    "februari",
-    "mars",
-    "april",
-    "maj",
-    "juni",
-    "juli",
-    "augusti",
-    "september",
-    "oktober",
-    "november",
-    "december",
-]
+SWEDISH_MONTHS = {number: name for name, number in MONTHS.items()}
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 
 # A phrase of each reason's sentence, per language: the sentence is there and translated.
@@ -41,7 +29,7 @@ PHRASES = {
 
 def old_rent_notice(month: str) -> bytes:
     year, number = month_text(month_index(month) - 3).split("-")
-    words = f"{SWEDISH_MONTHS[int(number) - 1]} {year}"
+    words = f"{SWEDISH_MONTHS[int(number)]} {year}"
     return pdf("Hyresavi", f"Avser: {words}", "Hyra 7 850,00", "Att betala 7 850,00 kr")
 
 
