@@ -126,6 +126,10 @@ def test_each_reason_is_said_on_the_upload_screen(  # type: ignore[no-untyped-de
 
     for reason, sentence in expected.items():
         assert html.escape(sentence, quote=False) in text or sentence in html.unescape(text), reason
+    # A document with a reason is never confirmed by one tap: "Yes" is not chosen beforehand.
+    for name in (files["kind"][0], files["month"][0]):
+        row = attachment(db, name)
+        assert f'id="read-yes-{row.id}" name="answer" value="yes">' in text, name
     if language == "sv":  # translated, not the English msgid
         assert "är skyddad med lösenord" in text and "för suddigt" in text
     else:
@@ -151,5 +155,7 @@ def test_a_good_document_gets_no_reason(
     read(db, attachment(db, "ratt-avi.pdf"), kind="rent_notice", period=month, amount_ore=785000)
     page = client.get(url + "?edit=1")
     assert "reading__problem" not in page.text
+    row = attachment(db, "ratt-avi.pdf")
+    assert f'id="read-yes-{row.id}" name="answer" value="yes" checked>' in page.text
     assert "Stämmer det?" in page.text or "Is that right?" in page.text
     assert csrf_of(client, url)
