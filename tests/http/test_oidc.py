@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from intake.models import AuditEvent, StaffRole, StaffUser, TeamLead, Unit, WebSession
 from portal import totp
@@ -114,7 +114,9 @@ def staff_of(db: Session, provider: Provider, sub: str) -> StaffUser | None:
 
 def events(db: Session, action: str) -> list[AuditEvent]:
     db.expire_all()
-    return list(db.exec(select(AuditEvent).where(AuditEvent.action == action)).all())
+    # In the order they were written (PostgreSQL returns rows in no set order without it).
+    query = select(AuditEvent).where(AuditEvent.action == action).order_by(col(AuditEvent.id))
+    return list(db.exec(query).all())
 
 
 def h1(html: str) -> str:
