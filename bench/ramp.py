@@ -33,7 +33,6 @@ import secrets
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -49,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from bench.apply_flow import add_single_adults, free_port  # noqa: E402
+from bench.load.run import start, stop  # noqa: E402
 
 BIN = Path(sys.executable).parent
 BUDGET = 2.0  # seconds a request may take, everything included
@@ -160,36 +160,6 @@ def ramp(base: str, path: str, cookies: list[str], steps: list[int], seconds: fl
     return results
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
-    process = subprocess.Popen(  # noqa: S603
-        command,
-        env=env,
-        cwd=ROOT,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=open(env.get("RAMP_LOG", os.devnull), "ab"),  # noqa: SIM115
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    stop(process)
-    raise RuntimeError(f"{command} did not start")
-
-
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(10)
-
-
 def sign_in(base: str, numbers: list[str]) -> tuple[list[str], str]:
     """Sessions of applicants who have begun their application; the first question's path."""
     cookies = []
@@ -247,6 +217,7 @@ def bench_portal(
         [str(BIN / "portal"), "serve", "--port", str(port), "--workers", str(args.workers)],
         env,
         port,
+        log=env.get("RAMP_LOG", os.devnull),
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -322,6 +293,7 @@ def bench_minimal(args: argparse.Namespace, steps: list[int], folder: Path) -> N
         ],
         env,
         port,
+        log=env.get("RAMP_LOG", os.devnull),
     )
     try:
         results = ramp(f"http://127.0.0.1:{port}", "/", ["x=1"], steps, args.seconds)

@@ -48,9 +48,18 @@ def prepare(url: str, households: int) -> list[str]:
     return add_single_adults(url, households, "Lastkommun", "Last")
 
 
-def start(command: list[str], env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def start(
+    command: list[str], env: dict[str, str], port: int, log: str | None = None
+) -> subprocess.Popen[bytes]:
+    """Start the server in its own process group; return once /healthz answers. Its errors go
+    to the file ``log`` when given (appended), else to this process's."""
     process = subprocess.Popen(  # noqa: S603
-        command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL
+        command,
+        env=env,
+        cwd=ROOT,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=open(log, "ab") if log else None,  # noqa: SIM115
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
