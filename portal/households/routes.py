@@ -322,15 +322,13 @@ def _show(
     form: str = "",
 ) -> Response:
     assert household.id is not None
-    protected = household.protected_identity
     return render(
         request,
         "households/household.html",
         {
             "household": household,
-            "protected": protected,
-            "members": [] if protected else queries.members_of(db, household.id),
-            "tasks": [] if protected else queries.change_tasks(db, household.id),
+            "members": queries.members_of(db, household.id),
+            "tasks": queries.change_tasks(db, household.id),
             "history": queries.history(db, household.id),
             "unit": next((u for u in queries.units(db) if u.id == household.unit_id), None),
             "units": [u for u in queries.units(db) if u.id != household.unit_id],
